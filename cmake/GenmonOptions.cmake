@@ -1,0 +1,30 @@
+# Warnings and sanitizers for genmon's own targets (never applied to third-party glue).
+add_library(genmon_warnings INTERFACE)
+target_compile_options(genmon_warnings INTERFACE -Wall -Wextra -Wpedantic
+  $<$<BOOL:${GENMON_WERROR}>:-Werror>)
+
+if(GENMON_SANITIZE STREQUAL "asan")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(GENMON_SANITIZE STREQUAL "tsan")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT GENMON_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "GENMON_SANITIZE must be empty, asan or tsan (got '${GENMON_SANITIZE}')")
+endif()
+
+# genmon_layer(name SOURCES ... DEPS ...): one static library per layer of docs/architecture.md.
+function(genmon_layer name)
+  cmake_parse_arguments(L "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT L_SOURCES)
+    return()  # the layer has no sources yet
+  endif()
+  foreach(dep ${L_DEPS})
+    if(dep MATCHES "^genmon_" AND NOT TARGET ${dep})
+      return()  # a layer below is not there yet
+    endif()
+  endforeach()
+  add_library(${name} STATIC ${L_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${L_DEPS} PRIVATE genmon_warnings)
+endfunction()

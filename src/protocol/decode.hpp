@@ -1,0 +1,82 @@
+#pragma once
+// simdjson On-Demand decoders for every payload of spec §2-3. One Decoder per thread: it
+// owns the parser and reuses its buffers. Strings are copied out before the next parse.
+// Per-entry validation like the web frontend: a bad job or result is dropped with a warning
+// naming its index ("active job #3: ..."), never the whole list.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "model/error.hpp"
+#include "model/generation_request.hpp"
+#include "model/job.hpp"
+#include "model/messages.hpp"
+#include "model/responses.hpp"
+#include "model/result.hpp"
+#include "model/system_status.hpp"
+
+namespace genmon::protocol {
+
+template <class T>
+struct Decoded {
+    T value;
+    std::vector<std::string> warnings;  // entries dropped or fields ignored, readable
+};
+
+// Limits against hostile input (issue 9): nesting depth and element counts.
+struct DecodeLimits {
+    size_t maxDepth = 64;
+    size_t maxJobs = 200000;
+    size_t maxResults = 1000;
+};
+
+using model::CancelResponse;
+using model::GenerateResponse;
+using model::JobDetail;
+using model::QueueGenerationResponse;
+
+// WebSocket frames (§3.1 envelopes and §3.2 flat legacy types).
+struct WsConnected { std::string connection_id; std::string message; };
+struct WsSubscriptionConfirmed { std::optional<std::vector<std::string>> job_ids; };
+struct WsQueueUpdate { std::vector<model::Job> jobs; };
+struct WsSystemStatus { model::SystemStatusPatch patch; };
+struct WsUnknown { std::string type; };
+using WsMessage = std::variant<WsConnected, WsSubscriptionConfirmed, model::StartedMessage, model::ProgressMessage,
+                               model::CompletionMessage, model::ErrorMessage, WsQueueUpdate, WsSystemStatus, WsUnknown>;
+
+class Decoder {
+public:
+    explicit Decoder(DecodeLimits limits = {});
+    ~Decoder();
+    Decoder(const Decoder&) = delete;
+    Decoder& operator=(const Decoder&) = delete;
+
+    // Bodies: when body.capacity() leaves SIMDJSON_PADDING bytes of slack the parse reads it
+    // in place; otherwise it is copied once into the decoder's own padded buffer.
+    // receivedMicros stamps each job's receipt time (and fills a missing startTime).
+    model::Outcome<Decoded<std::vector<model::Job>>> activeJobs(const std::string& body, int64_t receivedMicros);
+    model::Outcome<Decoded<std::vector<model::GenerationResult>>> results(const std::string& body);
+    model::Outcome<Decoded<model::SystemStatusPatch>> systemStatus(const std::string& body);
+    model::Outcome<GenerateResponse> generateResponse(const std::string& body);
+    model::Outcome<QueueGenerationResponse> queueGenerationResponse(const std::string& body);
+    model::Outcome<CancelResponse> cancelResponse(const std::string& body);
+    model::Outcome<JobDetail> jobDetail(const std::string& body, int64_t receivedMicros);
+    model::Outcome<Decoded<WsMessage>> wsMessage(const std::string& frame, int64_t receivedMicros);
+    // The server side (genmon-sim) reads request bodies with the same decoder.
+    model::Outcome<model::GenerationRequest> generationRequest(const std::string& body);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The text a person sees for a failed request (decision 7, spec §1.2-1.3): RFC 7807
+// title/detail, 422 detail[].msg (with its field), Starlette detail, message, errors, then the
+// status text, then "Request failed with status N".
+std::string errorMessageFromBody(int httpStatus, std::string_view statusText, std::string_view body);
+
+}  // namespace genmon::protocol
