@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "model/error.hpp"
-#include "model/generation_request.hpp"
 #include "model/job.hpp"
 #include "model/messages.hpp"
 #include "model/responses.hpp"
@@ -66,8 +65,6 @@ public:
     model::Outcome<CancelResponse> cancelResponse(const std::string& body);
     model::Outcome<JobDetail> jobDetail(const std::string& body, int64_t receivedMicros);
     model::Outcome<Decoded<WsMessage>> wsMessage(const std::string& frame, int64_t receivedMicros);
-    // The server side (genmon-sim) reads request bodies with the same decoder.
-    model::Outcome<model::GenerationRequest> generationRequest(const std::string& body);
 
 private:
     struct Impl;
