@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 
 #include "model/job_status.hpp"
+#include "model/text.hpp"
 #include "model/timestamp.hpp"
 
 namespace genmon::model {
@@ -13,10 +13,10 @@ namespace genmon::model {
 // SDNextGenerationParams (spec §2.4). Every field is optional because a job's stored params
 // may lack any of them; GenerationRequest below carries the backend defaults for new jobs.
 struct GenerationParams {
-    std::optional<std::string> prompt;
-    std::optional<std::string> negative_prompt;
+    std::optional<Text> prompt;
+    std::optional<Text> negative_prompt;
     std::optional<int> steps;
-    std::optional<std::string> sampler_name;
+    std::optional<Text> sampler_name;
     std::optional<double> cfg_scale;
     std::optional<int> width;
     std::optional<int> height;
@@ -24,22 +24,24 @@ struct GenerationParams {
     std::optional<int> batch_size;
     std::optional<int> n_iter;
     std::optional<double> denoising_strength;
-    std::optional<std::string> backend;
+    std::optional<Text> backend;
     friend bool operator==(const GenerationParams&, const GenerationParams&) = default;
 };
 
+// Copying a Job is cheap (strings are shared Text), so each change makes a new version and
+// published snapshots keep the old one untouched.
 struct Job {
     // Keys (§4.4). uiId is what the UI and the queue maps use; backendId is what the server
     // knows. For server jobs both are the DB uuid.
-    std::string uiId;
-    std::string backendId;
+    Text uiId;
+    Text backendId;
 
     JobStatus status = JobStatus::Processing;
     uint8_t progress = 0;  // 0-100, normalised once by its source's scale
 
-    std::optional<std::string> prompt;
-    std::optional<std::string> message;
-    std::optional<std::string> error;
+    std::optional<Text> prompt;
+    std::optional<Text> message;
+    std::optional<Text> error;
     std::optional<GenerationParams> params;
 
     Timestamp created_at;   // created_at, else startTime (§4.5)
@@ -49,14 +51,14 @@ struct Job {
     std::optional<int> current_step;
     std::optional<int> total_steps;
     std::optional<double> eta_seconds;  // WebSocket progress_update, when the server knows it
-    std::optional<std::string> result_json;  // the raw stored result object, minified
+    std::optional<Text> result_json;  // the raw stored result object, minified
 
     // Bookkeeping owned by the queue module.
     uint64_t seq = 0;             // insertion order; replace-in-place keeps it (§4.5 enqueueJob)
     bool optimistic = false;      // seeded by startGeneration, not yet listed by the server (decision 4)
     int64_t receivedMicros = 0;   // local time this version of the job arrived
 
-    const std::string& id() const noexcept { return uiId; }
+    const Text& id() const noexcept { return uiId; }
 };
 
 using JobPtr = std::shared_ptr<const Job>;

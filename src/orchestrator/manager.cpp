@@ -1,0 +1,166 @@
+#include "orchestrator/manager.hpp"
+
+#include <algorithm>
+
+namespace genmon::orchestrator {
+
+// ---- Binding --------------------------------------------------------------------------------
+
+Binding::Binding(Binding&& o) noexcept : manager_(o.manager_), id_(o.id_) { o.manager_ = nullptr; }
+
+Binding& Binding::operator=(Binding&& o) noexcept {
+    if (this != &o) {
+        release();
+        manager_ = o.manager_;
+        id_ = o.id_;
+        o.manager_ = nullptr;
+    }
+    return *this;
+}
+
+Binding::~Binding() { release(); }
+
+std::shared_future<model::Status> Binding::initialize() {
+    if (!manager_) {
+        std::promise<model::Status> p;
+        p.set_value(model::Error::make(model::ErrorKind::InvalidArgument, "this binding was released"));
+        return p.get_future().share();
+    }
+    return manager_->initializeShared();
+}
+
+void Binding::release() {
+    if (!manager_) return;
+    auto* m = manager_;
+    manager_ = nullptr;
+    m->release(id_);
+}
+
+void Binding::setHistoryVisible(bool visible) {
+    if (manager_) manager_->setVisible(id_, visible);
+}
+
+GenerationOrchestrator& Binding::orchestrator() const { return *manager_->orchestrator_; }
+
+// ---- Manager --------------------------------------------------------------------------------
+
+OrchestratorManager::OrchestratorManager(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer,
+                                         EventQueue& events, OrchestratorOptions defaults)
+    : worker_(worker),
+      factory_(std::move(factory)),
+      buffer_(buffer),
+      events_(events),
+      orchestrator_(std::make_unique<GenerationOrchestrator>(worker_, factory_, buffer_, events_)),
+      options_(std::move(defaults)) {}
+
+OrchestratorManager::~OrchestratorManager() {
+    // Outstanding bindings must not outlive the manager; tear down what is left.
+    if (initialized_ || initializing_) orchestrator_->destroy().wait();
+}
+
+Binding OrchestratorManager::acquire(ConsumerOptions options) {
+    std::lock_guard lock(mutex_);
+    const uint64_t id = nextId_++;
+    consumers_.push_back({id, options});
+    syncHistoryLimit();
+    return Binding(this, id);
+}
+
+size_t OrchestratorManager::consumerCount() const {
+    std::lock_guard lock(mutex_);
+    return consumers_.size();
+}
+
+bool OrchestratorManager::isInitialized() const {
+    std::lock_guard lock(mutex_);
+    return initialized_;
+}
+
+int OrchestratorManager::computedHistoryLimit() const {
+    if (historyOverride_) return *historyOverride_;
+    const bool anyVisible = std::any_of(consumers_.begin(), consumers_.end(), [](const Consumer& c) {
+        return c.options.autoSyncHistory && c.options.historyVisible;
+    });
+    return anyVisible ? kHistoryLimitWhenShowing : kDefaultHistoryLimit;
+}
+
+void OrchestratorManager::syncHistoryLimit() {
+    const int next = computedHistoryLimit();
+    if (next == appliedHistoryLimit_) return;
+    appliedHistoryLimit_ = next;
+    options_.historyLimit = next;
+    // §7.2 history watcher: only once initialized; setHistoryLimit reloads results itself.
+    if (initialized_) orchestrator_->setHistoryLimit(next);
+}
+
+std::shared_future<model::Status> OrchestratorManager::initializeShared() {
+    std::lock_guard lock(mutex_);
+    if (initialized_) {
+        std::promise<model::Status> p;
+        p.set_value(model::okStatus());
+        return p.get_future().share();
+    }
+    if (initializing_) return *initializing_;
+    OrchestratorOptions opts = options_;
+    opts.historyLimit = appliedHistoryLimit_ = computedHistoryLimit();
+    auto done = std::make_shared<std::promise<model::Status>>();
+    auto shared = done->get_future().share();
+    initializing_ = shared;
+    // The continuation runs on the worker: it records the outcome so a failed initialize can
+    // be retried and a good one is not run twice, then answers every waiting consumer.
+    orchestrator_->initializeThen(std::move(opts), [this, done](model::Outcome<model::Unit> r) {
+        {
+            std::lock_guard lock(mutex_);
+            initialized_ = r.ok();
+            initializing_.reset();
+        }
+        done->set_value(r.ok() ? model::okStatus() : model::Status(r.error()));
+    });
+    return shared;
+}
+
+void OrchestratorManager::release(uint64_t id) {
+    bool destroy = false;
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(consumers_, [id](const Consumer& c) { return c.id == id; });
+        if (consumers_.empty()) {
+            destroy = initialized_ || initializing_.has_value();
+            initialized_ = false;
+            initializing_.reset();
+            appliedHistoryLimit_ = kDefaultHistoryLimit;
+        } else {
+            syncHistoryLimit();
+        }
+    }
+    // The last consumer is gone: destroy (cleanup + resetState), as §7.2 destroyOrchestrator.
+    if (destroy) orchestrator_->destroy();
+}
+
+void OrchestratorManager::setVisible(uint64_t id, bool visible) {
+    std::lock_guard lock(mutex_);
+    for (auto& c : consumers_)
+        if (c.id == id) c.options.historyVisible = visible;
+    syncHistoryLimit();
+}
+
+void OrchestratorManager::setHistoryLimitOverride(std::optional<int> limit) {
+    std::lock_guard lock(mutex_);
+    historyOverride_ = limit ? std::optional<int>(effectiveHistoryLimit(*limit)) : std::nullopt;
+    syncHistoryLimit();
+}
+
+std::shared_future<model::Status> OrchestratorManager::setBackend(BackendConfig backend) {
+    std::lock_guard lock(mutex_);
+    const bool changed = backend.baseUrl != options_.backend.baseUrl || backend.simulated != options_.backend.simulated ||
+                         backend.insecureTls != options_.backend.insecureTls;
+    options_.backend = backend;
+    const bool follow = std::any_of(consumers_.begin(), consumers_.end(),
+                                    [](const Consumer& c) { return c.options.autoSyncBackend; });
+    if (changed && initialized_ && follow) return orchestrator_->handleBackendUrlChange(std::move(backend)).share();
+    std::promise<model::Status> p;
+    p.set_value(model::okStatus());
+    return p.get_future().share();
+}
+
+}  // namespace genmon::orchestrator

@@ -1,0 +1,94 @@
+#pragma once
+// OrchestratorManager (spec §7.2): owns the one orchestrator of a backend and hands out RAII
+// bindings to its consumers (the window, the CLI dump, tests). The first initialize runs once
+// and is shared; a failed one can be retried; the last release destroys. The history limit is
+// 50 while any consumer shows history, else 10 (a person's explicit choice overrides both).
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "orchestrator/orchestrator.hpp"
+
+namespace genmon::orchestrator {
+
+struct ConsumerOptions {
+    bool autoSyncHistory = true;  // follow the history-visibility rule
+    bool autoSyncBackend = true;  // follow backend URL changes
+    bool historyVisible = false;
+};
+
+class OrchestratorManager;
+
+class Binding {
+public:
+    Binding(Binding&& other) noexcept;
+    Binding& operator=(Binding&& other) noexcept;
+    Binding(const Binding&) = delete;
+    Binding& operator=(const Binding&) = delete;
+    ~Binding();  // release()
+
+    // Shared by every consumer; runs orchestrator.initialize() at most once per lifecycle.
+    std::shared_future<model::Status> initialize();
+    void release();
+    bool released() const { return manager_ == nullptr; }
+
+    void setHistoryVisible(bool visible);
+    GenerationOrchestrator& orchestrator() const;
+    SnapshotPtr snapshot() const { return orchestrator().snapshot(); }
+
+private:
+    friend class OrchestratorManager;
+    Binding(OrchestratorManager* m, uint64_t id) : manager_(m), id_(id) {}
+    OrchestratorManager* manager_;
+    uint64_t id_;
+};
+
+class OrchestratorManager {
+public:
+    OrchestratorManager(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer, EventQueue& events,
+                        OrchestratorOptions defaults);
+    ~OrchestratorManager();
+
+    Binding acquire(ConsumerOptions options = {});
+    size_t consumerCount() const;
+    bool isInitialized() const;
+
+    // A new backend URL: handleBackendUrlChange once, however many consumers (§7.2 backend watcher).
+    std::shared_future<model::Status> setBackend(BackendConfig backend);
+    const BackendConfig& backend() const { return options_.backend; }
+    // A person's explicit history limit (the results view's control); nullopt: the 10/50 rule.
+    void setHistoryLimitOverride(std::optional<int> limit);
+    int computedHistoryLimit() const;
+
+    GenerationOrchestrator& orchestrator() { return *orchestrator_; }
+
+private:
+    friend class Binding;
+    struct Consumer {
+        uint64_t id;
+        ConsumerOptions options;
+    };
+    void release(uint64_t id);
+    void setVisible(uint64_t id, bool visible);
+    void syncHistoryLimit();  // caller holds mutex_
+    std::shared_future<model::Status> initializeShared();
+
+    Executor& worker_;
+    TransportFactory factory_;
+    SnapshotBuffer& buffer_;
+    EventQueue& events_;
+    std::unique_ptr<GenerationOrchestrator> orchestrator_;
+    OrchestratorOptions options_;
+
+    mutable std::mutex mutex_;
+    std::vector<Consumer> consumers_;
+    uint64_t nextId_ = 1;
+    std::optional<std::shared_future<model::Status>> initializing_;
+    bool initialized_ = false;
+    std::optional<int> historyOverride_;
+    int appliedHistoryLimit_ = kDefaultHistoryLimit;
+};
+
+}  // namespace genmon::orchestrator

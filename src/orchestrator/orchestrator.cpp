@@ -1,0 +1,954 @@
+#include "orchestrator/orchestrator.hpp"
+
+#include <algorithm>
+
+namespace genmon::orchestrator {
+
+using model::Error;
+using model::ErrorKind;
+using model::Outcome;
+using model::Unit;
+
+namespace {
+constexpr int64_t kMicrosPerMs = 1000;
+constexpr int64_t kThroughputWindowMicros = 5 * 60 * 1'000'000LL;
+
+Error notInitialized() {
+    return Error::make(ErrorKind::InvalidArgument, "Generation transport has not been initialized");
+}
+
+// Joins N parallel callbacks: done(first error, or ok) after the last one answers (§7.1
+// Promise.all, except each fetch is still applied on its own as it resolves).
+std::vector<Callback<Unit>> joinAll(int n, Callback<Unit> done) {
+    struct State {
+        int pending;
+        std::optional<Error> firstError;
+        Callback<Unit> done;
+    };
+    auto state = std::make_shared<State>(State{n, std::nullopt, std::move(done)});
+    std::vector<Callback<Unit>> arms;
+    for (int i = 0; i < n; ++i)
+        arms.push_back([state](Outcome<Unit> r) {
+            if (!r.ok() && !state->firstError) state->firstError = r.error();
+            if (--state->pending > 0) return;
+            if (state->firstError)
+                state->done(*state->firstError);
+            else
+                state->done(Unit{});
+        });
+    return arms;
+}
+}  // namespace
+
+const char* phaseName(ConnectionPhase p) noexcept {
+    switch (p) {
+        case ConnectionPhase::Idle: return "idle";
+        case ConnectionPhase::Connecting: return "connecting";
+        case ConnectionPhase::Connected: return "connected";
+        case ConnectionPhase::Reconnecting: return "reconnecting";
+        case ConnectionPhase::Disconnected: return "disconnected";
+        case ConnectionPhase::Paused: return "paused";
+    }
+    return "idle";
+}
+
+GenerationOrchestrator::GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer,
+                                               EventQueue& events)
+    : worker_(worker), factory_(std::move(factory)), buffer_(buffer), events_(events) {}
+
+GenerationOrchestrator::~GenerationOrchestrator() = default;
+
+template <class T, class Fn>
+std::future<Outcome<T>> GenerationOrchestrator::run(Fn&& fn) {
+    Reply<T> reply;
+    auto future = reply.future();
+    worker_.post([this, reply, fn = std::forward<Fn>(fn)]() mutable { fn(reply); });
+    return future;
+}
+
+// ------------------------------------------------------------------------------------------
+// Reading
+
+bool GenerationOrchestrator::isJobCancellable(std::string_view id) const {
+    const auto snap = snapshot();
+    bool found = false;
+    snap->jobs.forEach([&](const model::Job& j) {
+        if (!found && (j.uiId == id || j.backendId == id)) found = model::isCancellable(j.status);
+    });
+    return found;
+}
+
+std::vector<model::JobPtr> GenerationOrchestrator::getCancellableJobs() const {
+    std::vector<model::JobPtr> out;
+    snapshot()->sortedActiveJobs.forEachPtr([&](const model::JobPtr& j) {
+        if (model::isCancellable(j->status)) out.push_back(j);
+    });
+    return out;
+}
+
+// ------------------------------------------------------------------------------------------
+// Publishing: latest-value snapshots, coalesced; always one right after a command completes.
+
+void GenerationOrchestrator::markDirty() {
+    if (publishTimer_ != 0) return;
+    publishTimer_ = worker_.schedule(options_.polls.publishCoalesceMs, [this] {
+        publishTimer_ = 0;
+        publishNow();
+    });
+}
+
+void GenerationOrchestrator::publishNow() {
+    if (publishTimer_ != 0) {
+        worker_.cancel(publishTimer_);
+        publishTimer_ = 0;
+    }
+    const int64_t now = worker_.nowMicros();
+    while (!completions_.empty() && now - completions_.front() > kThroughputWindowMicros) completions_.pop_front();
+
+    auto s = std::make_shared<Snapshot>();
+    s->version = ++version_;
+    s->builtAtMicros = now;
+    s->jobs = queue_.jobs();
+    s->activeJobs = queue_.activeJobs();
+    s->sortedActiveJobs = queue_.sortedActiveJobs();
+    s->recentResults = results_.results();
+    s->systemStatus = status_.status();
+    s->isConnected = connection_.phase == ConnectionPhase::Connected;
+    s->queueManagerActive = queueManagerActive_;
+    s->historyLimit = results_.historyLimit();
+    s->pollIntervalMs = pollIntervalMs_;
+    s->systemStatusReady = status_.ready();
+    s->systemStatusLastUpdated = status_.lastUpdated();
+    s->systemStatusApiAvailable = status_.apiAvailable();
+    s->isActive = isActive_;
+    s->connection = connection_;
+    s->systemMetrics = status_.metrics();
+    s->backendUrl = options_.backend.baseUrl;
+    s->simulatedBackend = options_.backend.simulated;
+    s->insecureTls = options_.backend.insecureTls;
+    s->jobsUpdatedAtMicros = jobsUpdatedAt_;
+    s->resultsUpdatedAtMicros = resultsUpdatedAt_;
+    s->statusUpdatedAtMicros = statusUpdatedAt_;
+    s->lastRefreshError = lastRefreshError_;
+    s->counts = queue_.counts();
+    s->serverQueueLength = serverQueueLength_;
+    s->jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
+    s->queueViewSpec = queue_.viewSpec();
+    s->queueView = queue_.queueView();
+    buffer_.publish(std::move(s));
+}
+
+void GenerationOrchestrator::notify(NotificationKind kind, std::string message, std::string detail, std::string jobId) {
+    Event e;
+    e.type = kind == NotificationKind::Error ? Event::Type::CommandFailed : Event::Type::Notification;
+    e.kind = kind;
+    e.message = std::move(message);
+    e.detail = std::move(detail);
+    e.jobId = std::move(jobId);
+    e.atMicros = worker_.nowMicros();
+    events_.push(std::move(e));
+}
+
+void GenerationOrchestrator::noteCompletion(int64_t at) {
+    completions_.push_back(at);
+    scheduleResultsRefresh();
+}
+
+// ------------------------------------------------------------------------------------------
+// Lifecycle
+
+StatusFuture GenerationOrchestrator::initialize(OrchestratorOptions options) {
+    return run<Unit>([this, options = std::move(options)](Reply<Unit> reply) mutable {
+        doInitialize(std::move(options), [reply](Outcome<Unit> r) { reply(std::move(r)); });
+    });
+}
+
+void GenerationOrchestrator::initializeThen(OrchestratorOptions options, Callback<Unit> then) {
+    worker_.post([this, options = std::move(options), then = std::move(then)]() mutable {
+        doInitialize(std::move(options), std::move(then));
+    });
+}
+
+void GenerationOrchestrator::doInitialize(OrchestratorOptions options, Callback<Unit> reply) {
+    if (isActive_) {  // §7.1 step 1: already active, nothing to do
+        reply(Unit{});
+        return;
+    }
+    options_ = std::move(options);
+    transport_ = factory_ ? factory_(options_.backend) : nullptr;
+    if (!transport_) {
+        reply(Error::make(ErrorKind::InvalidArgument, "no transport for " + options_.backend.baseUrl));
+        return;
+    }
+    ++epoch_;
+    results_.setHistoryLimit(options_.historyLimit);
+    queueManagerActive_ = true;
+    isActive_ = true;
+    statusPollStopped_ = false;
+    connection_ = ConnectionInfo{};
+    connection_.phase = ConnectionPhase::Connecting;
+    publishNow();
+    const uint64_t epoch = epoch_;
+    refreshAll([this, reply, epoch](Outcome<Unit> r) {
+        if (epoch != epoch_) {
+            reply(Error::make(ErrorKind::Cancelled, "initialization was superseded"));
+            return;
+        }
+        if (!r.ok()) {
+            // §7.1 step 6: clean up, then report. Polling and the socket never started.
+            Error e = r.error();
+            doCleanup();
+            connection_.phase = ConnectionPhase::Disconnected;
+            connection_.lastError = e.message;
+            connection_.lastDisconnectedAtMicros = worker_.nowMicros();
+            publishNow();
+            reply(std::move(e));
+            return;
+        }
+        startTimers();
+        if (options_.usePush) transport_->startPush(this);
+        publishNow();
+        reply(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::cleanup() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        doCleanup();
+        publishNow();
+        reply(Unit{});
+    });
+}
+
+void GenerationOrchestrator::doCleanup() {
+    stopTimers();
+    ++epoch_;  // answers still on their way belong to the old transport
+    if (transport_) {
+        transport_->stopPush();
+        transport_->cancelAll();
+        transport_.reset();
+    }
+    queueManagerActive_ = false;
+    isActive_ = false;
+    paused_ = false;
+    jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
+    imageQueue_.clear();
+    imagesInFlight_ = 0;
+    connection_.phase = ConnectionPhase::Idle;
+}
+
+StatusFuture GenerationOrchestrator::destroy() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        doCleanup();
+        doResetState();
+        publishNow();
+        reply(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::resetState() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        doResetState();
+        publishNow();
+        reply(Unit{});
+    });
+}
+
+void GenerationOrchestrator::doResetState() {
+    queue_.resetQueue();
+    results_.resetResults();
+    // §6.2 resetConnection: status defaults, disconnected, poll interval 10000, inactive manager.
+    status_.reset();
+    connection_.phase = transport_ ? connection_.phase : ConnectionPhase::Idle;
+    pollIntervalMs_ = 10000;
+    queueManagerActive_ = transport_ != nullptr && queueManagerActive_;
+    jobsUpdatedAt_ = resultsUpdatedAt_ = statusUpdatedAt_ = 0;
+    lastRefreshError_.clear();
+    serverQueueLength_ = 0;
+    completions_.clear();
+    pendingImageBase64_.clear();
+    imageCache_.clear();
+}
+
+// ------------------------------------------------------------------------------------------
+// Loading
+
+void GenerationOrchestrator::refreshStatus(Callback<Unit> done, bool fromPoll) {
+    if (!transport_) return done(notInitialized());
+    statusInFlight_ = true;
+    const uint64_t epoch = epoch_;
+    transport_->fetchSystemStatus([this, done, epoch, fromPoll](Outcome<FetchedStatus> r) {
+        if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
+        statusInFlight_ = false;
+        const int64_t now = worker_.nowMicros();
+        if (r.ok()) {
+            if (r->patch) {
+                // §6.3: the poll replaces the whole status; the transport path merges.
+                if (fromPoll)
+                    status_.replace(*r->patch, now);
+                else
+                    status_.apply(*r->patch, now);
+                if (r->patch->queue_length) serverQueueLength_ = *r->patch->queue_length;
+            } else {
+                status_.markHydrated(now);  // 200 with an empty body: status stays unknown
+            }
+            statusUpdatedAt_ = now;
+            statusPollStopped_ = false;
+            markDirty();
+            return done(Unit{});
+        }
+        const Error& e = r.error();
+        if (e.kind == ErrorKind::Http && e.httpStatus == 404) {
+            // §6.3: the backend has no status endpoint. Stop polling it until the backend
+            // changes or a person refreshes; the view says defaults are shown.
+            status_.reset();
+            status_.markUnavailable(now);
+            statusPollStopped_ = true;
+        } else if (fromPoll) {
+            status_.markError(now);
+        }
+        lastRefreshError_ = "system status: " + e.message;
+        markDirty();
+        done(e);
+    });
+}
+
+void GenerationOrchestrator::refreshJobs(Callback<Unit> done) {
+    if (!transport_) return done(notInitialized());
+    jobsInFlight_ = true;
+    const uint64_t epoch = epoch_;
+    transport_->fetchActiveJobs(options_.polls.activeJobsLimit, [this, done, epoch](Outcome<FetchedJobs> r) {
+        if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
+        jobsInFlight_ = false;
+        if (!r.ok()) {
+            lastRefreshError_ = "active jobs: " + r.error().message;
+            markDirty();
+            return done(r.error());
+        }
+        const int64_t now = worker_.nowMicros();
+        // Jobs the server stopped listing finished or were cancelled: results may have grown.
+        bool someLeft = false;
+        std::unordered_map<std::string_view, bool> listed;
+        for (const auto& j : r->jobs) listed.emplace(j.uiId.view(), true);
+        queue_.jobs().forEach([&](const model::Job& j) {
+            if (!j.optimistic && model::isActive(j.status) && !listed.count(j.uiId.view())) someLeft = true;
+        });
+        queue_.ingestQueue(std::move(r->jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs);
+        jobsUpdatedAt_ = now;
+        lastRefreshError_.clear();
+        for (const auto& w : r->warnings) notify(NotificationKind::Warning, "Skipped an invalid job from the server", w);
+        if (someLeft) noteCompletion(now);
+        markDirty();
+        done(Unit{});
+    });
+}
+
+void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> done) {
+    if (!transport_) return done(notInitialized());
+    // Decision 5: up to 200 locally, in pages of at most 100 (the backend's bound).
+    const int limit = results_.historyLimit();
+    const int firstPage = std::min(limit, kBackendResultsPageMax);
+    const uint64_t epoch = epoch_;
+    resultsInFlight_ = true;
+    auto collected = std::make_shared<std::vector<FetchedResult>>();
+    auto warnings = std::make_shared<std::vector<std::string>>();
+    auto finish = [this, done, epoch, notifyOutcome, collected, warnings](Outcome<Unit> r) {
+        if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
+        resultsInFlight_ = false;
+        if (!r.ok()) {
+            lastRefreshError_ = "results: " + r.error().message;
+            if (notifyOutcome) notify(NotificationKind::Error, "Failed to refresh results", r.error().message);
+            markDirty();
+            return done(r.error());
+        }
+        std::vector<model::ResultPtr> list;
+        list.reserve(collected->size());
+        for (auto& f : *collected) {
+            auto cached = imageCache_.find(f.result.id);
+            if (cached != imageCache_.end()) {
+                f.result.thumbnail = cached->second;
+                f.result.imageState = model::ImageState::Ready;
+            } else if (f.imageBase64) {
+                pendingImageBase64_[f.result.id] = std::move(*f.imageBase64);
+            }
+            list.push_back(std::make_shared<const model::GenerationResult>(std::move(f.result)));
+        }
+        results_.setResults(std::move(list));
+        resultsUpdatedAt_ = worker_.nowMicros();
+        lastRefreshError_.clear();
+        for (const auto& w : *warnings) notify(NotificationKind::Warning, "Skipped an invalid result from the server", w);
+        if (notifyOutcome) notify(NotificationKind::Success, "Results refreshed");
+        requestImages();
+        markDirty();
+        done(Unit{});
+    };
+    transport_->fetchResults(firstPage, 0, [this, limit, firstPage, epoch, collected, warnings, finish](Outcome<FetchedResults> r) {
+        if (!current(epoch)) return finish(Error::make(ErrorKind::Cancelled, "superseded"));
+        if (!r.ok()) return finish(r.error());
+        const bool full = static_cast<int>(r->results.size()) >= firstPage;
+        for (auto& f : r->results) collected->push_back(std::move(f));
+        for (auto& w : r->warnings) warnings->push_back(std::move(w));
+        if (limit <= firstPage || !full) return finish(Unit{});
+        transport_->fetchResults(limit - firstPage, firstPage, [this, epoch, collected, warnings, finish](Outcome<FetchedResults> r2) {
+            if (!current(epoch)) return finish(Error::make(ErrorKind::Cancelled, "superseded"));
+            if (!r2.ok()) return finish(r2.error());
+            for (auto& f : r2->results) collected->push_back(std::move(f));
+            for (auto& w : r2->warnings) warnings->push_back(std::move(w));
+            finish(Unit{});
+        });
+    });
+}
+
+void GenerationOrchestrator::refreshAll(Callback<Unit> done) {
+    if (!transport_) return done(notInitialized());
+    auto arms = joinAll(3, std::move(done));
+    refreshStatus(arms[0], false);
+    refreshJobs(arms[1]);
+    refreshResults(false, arms[2]);
+}
+
+StatusFuture GenerationOrchestrator::loadSystemStatusData() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        statusPollStopped_ = false;  // a manual refresh re-enables polling after a 404 (§6.3)
+        refreshStatus([this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); }, false);
+    });
+}
+
+StatusFuture GenerationOrchestrator::loadActiveJobsData() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        refreshJobs([this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); });
+    });
+}
+
+StatusFuture GenerationOrchestrator::loadRecentResults(bool notifySuccess) {
+    return run<Unit>([this, notifySuccess](Reply<Unit> reply) {
+        refreshResults(notifySuccess, [this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); });
+    });
+}
+
+StatusFuture GenerationOrchestrator::refreshAllData() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        statusPollStopped_ = false;
+        refreshAll([this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); });
+    });
+}
+
+StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backend) {
+    return run<Unit>([this, backend = std::move(backend)](Reply<Unit> reply) mutable {
+        if (!transport_) return reply(notInitialized());
+        // A different backend is different data: start clean rather than show the old queue
+        // under the new URL. Then reconnect and refresh (§7.1).
+        const bool usePush = options_.usePush;
+        stopTimers();
+        transport_->stopPush();
+        transport_->cancelAll();
+        options_.backend = std::move(backend);
+        transport_ = factory_(options_.backend);
+        ++epoch_;
+        if (!transport_) {
+            isActive_ = queueManagerActive_ = false;
+            publishNow();
+            return reply(Error::make(ErrorKind::InvalidArgument, "no transport for " + options_.backend.baseUrl));
+        }
+        const int limit = results_.historyLimit();
+        doResetState();
+        results_.setHistoryLimit(limit);
+        statusPollStopped_ = false;
+        connection_ = ConnectionInfo{};
+        connection_.phase = ConnectionPhase::Connecting;
+        queueManagerActive_ = true;
+        publishNow();
+        if (usePush) transport_->startPush(this);
+        startTimers();
+        refreshAll([this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); });
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// Actions
+
+std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(model::GenerationRequest request,
+                                                                                model::GenerationMode mode) {
+    return run<StartedGeneration>([this, request = std::move(request), mode](Reply<StartedGeneration> reply) mutable {
+        if (auto problem = model::validateGenerationRequest(request)) {
+            notify(NotificationKind::Error, *problem);
+            return reply(Error::make(ErrorKind::InvalidArgument, *problem));
+        }
+        if (!transport_) return reply(notInitialized());
+        const int64_t now = worker_.nowMicros();
+        // The optimistic entry shows at once, before the server answers (decision 4).
+        model::Job placeholder;
+        placeholder.uiId = placeholder.backendId = model::Text("local-" + std::to_string(++localIdCounter_));
+        placeholder.status = mode == model::GenerationMode::Immediate ? model::JobStatus::Processing
+                                                                      : model::JobStatus::Queued;
+        placeholder.prompt = model::Text(request.prompt);
+        placeholder.created_at = placeholder.startTime = model::Timestamp::fromMicros(now, true);
+        placeholder.total_steps = request.steps;
+        placeholder.optimistic = true;
+        model::GenerationParams params;
+        params.prompt = placeholder.prompt;
+        if (request.negative_prompt) params.negative_prompt = model::Text(*request.negative_prompt);
+        params.steps = request.steps;
+        params.sampler_name = model::Text(request.sampler_name);
+        params.cfg_scale = request.cfg_scale;
+        params.width = request.width;
+        params.height = request.height;
+        params.seed = request.seed;
+        params.batch_size = request.batch_size;
+        params.n_iter = request.n_iter;
+        params.denoising_strength = request.denoising_strength;
+        placeholder.params = params;
+        const std::string localId = placeholder.uiId.str();
+        queue_.enqueueJob(placeholder, now);
+        publishNow();
+
+        const uint64_t epoch = epoch_;
+        // §4.7: the server's job replaces the placeholder under the server's id.
+        auto adopt = [this, localId, placeholder](const std::string& backendId, model::JobStatus status,
+                                                  std::optional<uint8_t> progress) {
+            queue_.removeJob(localId);
+            model::Job j = placeholder;
+            j.uiId = j.backendId = model::Text(backendId);
+            j.status = status;
+            j.progress = progress.value_or(0);
+            queue_.enqueueJob(std::move(j), worker_.nowMicros());
+        };
+        if (mode == model::GenerationMode::Deferred) {
+            transport_->queueGeneration(request, [this, reply, epoch, localId, adopt](Outcome<model::QueueGenerationResponse> r) {
+                if (!current(epoch)) return reply(Error::make(ErrorKind::Cancelled, "superseded"));
+                if (!r.ok()) {
+                    queue_.removeJob(localId);
+                    notify(NotificationKind::Error, "Failed to start generation", r.error().message);
+                    publishNow();
+                    return reply(r.error());
+                }
+                adopt(r->delivery_id, model::JobStatus::Queued, std::nullopt);
+                publishNow();
+                reply(StartedGeneration{r->delivery_id, model::JobStatus::Queued});
+            });
+            return;
+        }
+        transport_->generate(request, [this, reply, epoch, localId, adopt, request](Outcome<model::GenerateResponse> r) {
+            if (!current(epoch)) return reply(Error::make(ErrorKind::Cancelled, "superseded"));
+            if (!r.ok()) {
+                queue_.removeJob(localId);
+                notify(NotificationKind::Error, "Failed to start generation", r.error().message);
+                publishNow();
+                return reply(r.error());
+            }
+            if (r->job_id.empty()) {
+                queue_.removeJob(localId);
+            } else {
+                adopt(r->job_id, r->status, r->progress);
+            }
+            if (r->status == model::JobStatus::Failed) {
+                notify(NotificationKind::Error, "Generation failed: " + r->error_message.value_or("Unknown error"));
+            } else if (r->status == model::JobStatus::Completed) {
+                // Decision 4: an immediate job's image becomes a local result (the backend never lists it).
+                model::GenerationResult res;
+                res.id = res.job_id = r->job_id.empty() ? localId : r->job_id;
+                res.prompt = request.prompt;
+                res.negative_prompt = request.negative_prompt;
+                res.width = request.width;
+                res.height = request.height;
+                res.steps = request.steps;
+                res.cfg_scale = request.cfg_scale;
+                res.seed = request.seed;
+                res.generation_info_json = r->generation_info_json;
+                res.generation_seed = r->generation_seed;
+                res.created_at = res.finished_at = model::Timestamp::fromMicros(worker_.nowMicros(), true);
+                if (!r->images.empty()) {
+                    res.imageSource = model::ImageSource::Base64;
+                    pendingImageBase64_[res.id] = r->images.front();
+                }
+                results_.addResult(std::make_shared<const model::GenerationResult>(std::move(res)));
+                noteCompletion(worker_.nowMicros());
+                notify(NotificationKind::Success, "Generation completed successfully");
+                requestImages();
+            }
+            publishNow();
+            reply(StartedGeneration{r->job_id, r->status});
+        });
+    });
+}
+
+void GenerationOrchestrator::doCancel(const std::string& id, Callback<Unit> done, bool notifyOutcome) {
+    if (!transport_) return done(notInitialized());
+    // §4.4: the UI id is translated to the backend id; an unknown id is sent as it is (the
+    // server answers 404 "Job not found", which is shown).
+    const auto job = queue_.find(id);
+    const std::string backendId = job ? job->backendId.str() : id;
+    const uint64_t epoch = epoch_;
+    transport_->cancelJob(backendId, [this, id, backendId, done, epoch, notifyOutcome](Outcome<model::CancelResponse> r) {
+        if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
+        if (!r.ok()) {
+            if (notifyOutcome) notify(NotificationKind::Error, "Failed to cancel generation", r.error().message, backendId);
+            markDirty();
+            return done(r.error());
+        }
+        queue_.removeJob(id);
+        if (id != backendId) queue_.removeJob(backendId);
+        if (notifyOutcome) notify(NotificationKind::Success, "Generation cancelled", {}, backendId);
+        markDirty();
+        done(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::cancelJob(std::string id) {
+    return run<Unit>([this, id = std::move(id)](Reply<Unit> reply) {
+        doCancel(id, [this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); }, true);
+    });
+}
+
+std::future<Outcome<ClearQueueReport>> GenerationOrchestrator::clearQueue() {
+    return run<ClearQueueReport>([this](Reply<ClearQueueReport> reply) {
+        if (!transport_) return reply(notInitialized());
+        std::vector<std::string> ids;
+        for (const auto& j : queue_.getCancellableJobs()) ids.push_back(j->uiId.str());
+        auto report = std::make_shared<ClearQueueReport>();
+        report->requested = ids.size();
+        if (ids.empty()) return reply(*report);
+        // §7.1: every cancellable job in parallel; each failure is notified and kept, each
+        // success removed; the whole never fails.
+        auto remaining = std::make_shared<size_t>(ids.size());
+        for (const auto& id : ids) {
+            doCancel(id, [this, id, report, remaining, reply](Outcome<Unit> r) {
+                if (r.ok())
+                    ++report->cancelled;
+                else
+                    report->failures.push_back(id + ": " + r.error().message);
+                if (--*remaining == 0) {
+                    publishNow();
+                    reply(*report);
+                }
+            }, true);
+        }
+    });
+}
+
+StatusFuture GenerationOrchestrator::deleteResult(std::string resultId) {
+    return run<Unit>([this, resultId = std::move(resultId)](Reply<Unit> reply) {
+        if (!transport_) return reply(notInitialized());
+        const uint64_t epoch = epoch_;
+        // §5.3: remote first, then local, only on success.
+        transport_->deleteResult(resultId, [this, resultId, reply, epoch](Outcome<Unit> r) {
+            if (!current(epoch)) return reply(Error::make(ErrorKind::Cancelled, "superseded"));
+            if (!r.ok()) {
+                notify(NotificationKind::Error, "Failed to delete result", r.error().message);
+                publishNow();
+                return reply(r.error());
+            }
+            results_.removeResult(resultId);
+            imageCache_.erase(resultId);
+            notify(NotificationKind::Success, "Result deleted");
+            publishNow();
+            reply(Unit{});
+        });
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// Utilities as worker commands
+
+#define GENMON_WORKER_COMMAND(body)              \
+    return run<Unit>([=, this](Reply<Unit> reply) mutable { \
+        body;                                    \
+        publishNow();                            \
+        reply(Unit{});                           \
+    })
+
+StatusFuture GenerationOrchestrator::enqueueJob(model::Job job) {
+    GENMON_WORKER_COMMAND(queue_.enqueueJob(std::move(job), worker_.nowMicros()));
+}
+StatusFuture GenerationOrchestrator::setJobs(std::vector<model::Job> jobs) {
+    GENMON_WORKER_COMMAND(queue_.setJobs(std::move(jobs), worker_.nowMicros()));
+}
+StatusFuture GenerationOrchestrator::ingestQueue(std::vector<model::Job> jobs) {
+    GENMON_WORKER_COMMAND(queue_.ingestQueue(std::move(jobs), worker_.nowMicros(),
+                                             int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs));
+}
+StatusFuture GenerationOrchestrator::removeJob(std::string id) { GENMON_WORKER_COMMAND(queue_.removeJob(id)); }
+StatusFuture GenerationOrchestrator::clearCompletedJobs() { GENMON_WORKER_COMMAND(queue_.clearCompletedJobs()); }
+StatusFuture GenerationOrchestrator::handleProgressMessage(model::ProgressMessage m) {
+    GENMON_WORKER_COMMAND(onProgress(m));
+}
+StatusFuture GenerationOrchestrator::handleCompletionMessage(model::CompletionMessage m) {
+    GENMON_WORKER_COMMAND(onCompletion(m));
+}
+StatusFuture GenerationOrchestrator::handleErrorMessage(model::ErrorMessage m) { GENMON_WORKER_COMMAND(onJobError(m)); }
+StatusFuture GenerationOrchestrator::setResults(std::vector<model::GenerationResult> list) {
+    GENMON_WORKER_COMMAND({
+        std::vector<model::ResultPtr> ptrs;
+        for (auto& r : list) ptrs.push_back(std::make_shared<const model::GenerationResult>(std::move(r)));
+        results_.setResults(std::move(ptrs));
+    });
+}
+StatusFuture GenerationOrchestrator::addResult(model::GenerationResult result) {
+    GENMON_WORKER_COMMAND(results_.addResult(std::make_shared<const model::GenerationResult>(std::move(result))));
+}
+StatusFuture GenerationOrchestrator::removeResult(std::string id) { GENMON_WORKER_COMMAND(results_.removeResult(id)); }
+StatusFuture GenerationOrchestrator::resetResults() { GENMON_WORKER_COMMAND(results_.resetResults()); }
+StatusFuture GenerationOrchestrator::setQueueView(QueueViewSpec spec) {
+    GENMON_WORKER_COMMAND(queue_.setViewSpec(std::move(spec)));
+}
+StatusFuture GenerationOrchestrator::setPollSettings(PollSettings polls) {
+    GENMON_WORKER_COMMAND({
+        options_.polls = polls;
+        if (transport_ && !paused_) {
+            stopTimers();
+            startTimers();
+        }
+    });
+}
+#undef GENMON_WORKER_COMMAND
+
+StatusFuture GenerationOrchestrator::updateJob(std::string id, JobUpdate update) {
+    return run<Unit>([this, id = std::move(id), update](Reply<Unit> reply) {
+        const bool found = queue_.updateJob(id, update, worker_.nowMicros());
+        publishNow();
+        if (!found) return reply(Error::make(ErrorKind::NotFound, "Job not found: " + id));
+        reply(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::setHistoryLimit(double limit) {
+    return run<Unit>([this, limit](Reply<Unit> reply) {
+        const int before = results_.historyLimit();
+        results_.setHistoryLimit(limit);
+        publishNow();
+        // A larger limit needs more results from the server; a smaller one only trims.
+        if (transport_ && results_.historyLimit() > before) {
+            refreshResults(false, [this, reply](Outcome<Unit> r) { publishNow(); reply(std::move(r)); });
+            return;
+        }
+        reply(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::pauseTransport() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        if (!transport_) return reply(notInitialized());
+        paused_ = true;
+        stopTimers();
+        transport_->stopPush();
+        connection_.phase = ConnectionPhase::Paused;
+        publishNow();
+        reply(Unit{});
+    });
+}
+
+StatusFuture GenerationOrchestrator::resumeTransport() {
+    return run<Unit>([this](Reply<Unit> reply) {
+        if (!transport_) return reply(notInitialized());
+        if (!paused_) return reply(Unit{});  // §7.1: a no-op unless paused
+        refreshAll([this, reply](Outcome<Unit> r) {
+            if (!r.ok()) {  // stays paused; the error is reported
+                publishNow();
+                return reply(std::move(r));
+            }
+            paused_ = false;
+            connection_.phase = ConnectionPhase::Connecting;
+            if (options_.usePush) transport_->startPush(this);
+            startTimers();
+            publishNow();
+            reply(Unit{});
+        });
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// Timers: queue poll (decision 3), status poll (§6.3), results after completions (decision 5)
+
+void GenerationOrchestrator::startTimers() {
+    stopTimers();
+    scheduleQueuePoll();
+    scheduleStatusPoll();
+}
+
+void GenerationOrchestrator::stopTimers() {
+    for (TimerId* t : {&queueTimer_, &statusTimer_, &resultsTimer_})
+        if (*t) {
+            worker_.cancel(*t);
+            *t = 0;
+        }
+}
+
+void GenerationOrchestrator::scheduleQueuePoll() {
+    const bool socketUp = connection_.phase == ConnectionPhase::Connected;
+    pollIntervalMs_ = socketUp ? options_.polls.queueWhileSocketUpMs : options_.polls.queueWhileSocketDownMs;
+    queueTimer_ = worker_.schedule(pollIntervalMs_, [this] {
+        queueTimer_ = 0;
+        if (!transport_ || paused_) return;
+        if (jobsInFlight_) return scheduleQueuePoll();
+        // Polled also while the local list is empty, so jobs started elsewhere appear.
+        refreshJobs([this](Outcome<Unit>) {
+            if (transport_ && !paused_ && queueTimer_ == 0) scheduleQueuePoll();
+        });
+    });
+}
+
+void GenerationOrchestrator::scheduleStatusPoll() {
+    statusTimer_ = worker_.schedule(options_.polls.statusMs, [this] {
+        statusTimer_ = 0;
+        if (!transport_ || paused_) return;
+        if (statusPollStopped_) return scheduleStatusPoll();  // idle until re-enabled
+        if (statusInFlight_) return scheduleStatusPoll();
+        refreshStatus([this](Outcome<Unit>) {
+            if (transport_ && !paused_ && statusTimer_ == 0) scheduleStatusPoll();
+        }, true);
+    });
+}
+
+void GenerationOrchestrator::scheduleResultsRefresh() {
+    if (resultsTimer_ || !transport_) return;
+    resultsTimer_ = worker_.schedule(options_.polls.resultsRefreshDelayMs, [this] {
+        resultsTimer_ = 0;
+        if (!transport_) return;
+        if (resultsInFlight_) return scheduleResultsRefresh();
+        refreshResults(false, [](Outcome<Unit>) {});
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// Images: decoded on the worker (through the transport), at most a few at a time.
+
+void GenerationOrchestrator::requestImages() {
+    if (!transport_) return;
+    for (const auto& r : *results_.results()) {
+        if (r->imageState != model::ImageState::None) continue;
+        if (std::find(imageQueue_.begin(), imageQueue_.end(), r->id) == imageQueue_.end()) imageQueue_.push_back(r->id);
+        auto loading = std::make_shared<model::GenerationResult>(*r);
+        loading->imageState = model::ImageState::Loading;
+        results_.replaceResult(std::move(loading));
+    }
+    const uint64_t epoch = epoch_;
+    while (imagesInFlight_ < options_.polls.maxConcurrentImageLoads && !imageQueue_.empty()) {
+        const std::string id = imageQueue_.front();
+        imageQueue_.erase(imageQueue_.begin());
+        ++imagesInFlight_;
+        auto done = [this, id, epoch](Outcome<model::ImagePtr> img) {
+            if (!current(epoch)) return;
+            --imagesInFlight_;
+            onImage(id, std::move(img));
+            requestImages();
+        };
+        auto pending = pendingImageBase64_.find(id);
+        if (pending != pendingImageBase64_.end()) {
+            std::string text = std::move(pending->second);
+            pendingImageBase64_.erase(pending);
+            transport_->decodeImage(std::move(text), done);
+        } else {
+            transport_->downloadImage(id, done);
+        }
+    }
+}
+
+void GenerationOrchestrator::onImage(const std::string& resultId, Outcome<model::ImagePtr> image) {
+    const auto r = results_.find(resultId);
+    if (!r) return;
+    auto next = std::make_shared<model::GenerationResult>(*r);
+    if (image.ok() && image.value()) {
+        next->thumbnail = image.value();
+        next->imageState = model::ImageState::Ready;
+        imageCache_[resultId] = image.value();
+        while (imageCache_.size() > static_cast<size_t>(kMaxResults) + 50) imageCache_.erase(imageCache_.begin());
+    } else {
+        next->imageState = model::ImageState::Failed;
+        next->imageError = image.ok() ? "no image" : image.error().message;
+    }
+    results_.replaceResult(std::move(next));
+    markDirty();
+}
+
+// ------------------------------------------------------------------------------------------
+// Push messages (decision 1)
+
+void GenerationOrchestrator::onProgress(const model::ProgressMessage& m) {
+    const int64_t now = worker_.nowMicros();
+    const auto before = queue_.find(m.job_id);
+    queue_.handleProgressMessage(m, now);
+    jobsUpdatedAt_ = now;
+    if (before && model::isActive(before->status) && m.status && !model::isActive(*m.status)) noteCompletion(now);
+    markDirty();
+}
+
+void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
+    const int64_t now = worker_.nowMicros();
+    queue_.handleCompletionMessage(m);
+    model::GenerationResult r = ResultsModule::fromCompletion(m, now);
+    const auto existing = results_.find(r.id);
+    if (existing && existing->thumbnail) {  // already known (e.g. a refresh won the race)
+        r.thumbnail = existing->thumbnail;
+        r.imageState = model::ImageState::Ready;
+    } else if (m.image_base64) {
+        pendingImageBase64_[r.id] = *m.image_base64;
+    }
+    results_.addResult(std::make_shared<const model::GenerationResult>(std::move(r)));
+    jobsUpdatedAt_ = now;
+    completions_.push_back(now);
+    notify(NotificationKind::Success, "Generation completed successfully", m.prompt.value_or(""), m.job_id);
+    // The server's result row has fields the message lacks: refresh soon (decision 5).
+    scheduleResultsRefresh();
+    requestImages();
+    markDirty();
+}
+
+void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
+    queue_.handleErrorMessage(m);
+    jobsUpdatedAt_ = worker_.nowMicros();
+    notify(NotificationKind::Error, "Generation failed: " + m.error, {}, m.job_id);
+    markDirty();
+}
+
+void GenerationOrchestrator::onStarted(const model::StartedMessage& m) {
+    if (m.job_id.empty() || queue_.find(m.job_id)) return;
+    const int64_t now = worker_.nowMicros();
+    model::Job j;
+    j.uiId = j.backendId = model::Text(m.job_id);
+    j.status = model::JobStatus::Queued;
+    if (m.params) {
+        j.params = m.params;
+        j.prompt = m.params->prompt;
+        j.total_steps = m.params->steps;
+    }
+    j.created_at = j.startTime = model::Timestamp::fromMicros(now, true);
+    j.optimistic = true;  // until a listing confirms it
+    queue_.enqueueJob(std::move(j), now);
+    jobsUpdatedAt_ = now;
+    markDirty();
+}
+
+void GenerationOrchestrator::onQueueUpdate(std::vector<model::Job> jobs) {
+    const int64_t now = worker_.nowMicros();
+    queue_.ingestQueue(std::move(jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs);
+    jobsUpdatedAt_ = now;
+    markDirty();
+}
+
+void GenerationOrchestrator::onSystemStatus(const model::SystemStatusPatch& patch) {
+    const int64_t now = worker_.nowMicros();
+    status_.apply(patch, now);
+    statusUpdatedAt_ = now;
+    markDirty();
+}
+
+void GenerationOrchestrator::onConnection(const ConnectionInfo& info) {
+    const bool wasConnected = connection_.phase == ConnectionPhase::Connected;
+    if (paused_) return;  // a socket closing because we paused is not news
+    connection_ = info;
+    const bool nowConnected = info.phase == ConnectionPhase::Connected;
+    if (nowConnected != wasConnected && queueTimer_) {
+        // Decision 3: the poll rate follows the socket (2 s while down, 10 s while up).
+        worker_.cancel(queueTimer_);
+        queueTimer_ = 0;
+        scheduleQueuePoll();
+    }
+    if (nowConnected && !wasConnected) {
+        // Every (re)connect resyncs everything over HTTP: messages may have been missed.
+        if (everConnected_) refreshAll([this](Outcome<Unit>) { markDirty(); });
+        everConnected_ = true;
+    }
+    publishNow();
+}
+
+}  // namespace genmon::orchestrator

@@ -1,0 +1,195 @@
+#pragma once
+// GenerationOrchestrator: the facade of the contract (seeds/generation-orchestrator-facade-
+// contract.md) in C++. State is owned by the worker (the Executor); every action posts a task
+// there and answers through a future. Reading goes through the published Snapshot only and
+// never calls the transport. No timer or socket exists before initialize().
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/generation_request.hpp"
+#include "orchestrator/event_queue.hpp"
+#include "orchestrator/executor.hpp"
+#include "orchestrator/queue_module.hpp"
+#include "orchestrator/reply.hpp"
+#include "orchestrator/results_module.hpp"
+#include "orchestrator/snapshot_buffer.hpp"
+#include "orchestrator/system_status_module.hpp"
+#include "orchestrator/transport.hpp"
+
+namespace genmon::orchestrator {
+
+// Decision 3 and spec §6.3; every interval configurable.
+struct PollSettings {
+    int queueWhileSocketDownMs = 2000;
+    int queueWhileSocketUpMs = 10000;
+    int statusMs = 10000;
+    int optimisticGraceMs = 20000;   // decision 4
+    int activeJobsLimit = 200;       // decision 10: ask for the most the backend lists
+    int resultsRefreshDelayMs = 250; // after a job completes (decision 5), coalesced
+    int publishCoalesceMs = 4;       // at most one snapshot per few ms under load
+    int maxConcurrentImageLoads = 4;
+};
+
+struct OrchestratorOptions {
+    double historyLimit = kDefaultHistoryLimit;
+    BackendConfig backend;
+    PollSettings polls;
+    bool usePush = true;  // the progress WebSocket (decision 1); polling continues regardless
+};
+
+struct StartedGeneration {
+    std::string jobId;  // the backend's id (delivery_id or job_id)
+    model::JobStatus status = model::JobStatus::Queued;
+};
+
+// clearQueue never fails as a whole (§7.1): it reports each outcome.
+struct ClearQueueReport {
+    size_t requested = 0;
+    size_t cancelled = 0;
+    std::vector<std::string> failures;  // "<id>: <server text>"
+};
+
+class GenerationOrchestrator final : private PushListener {
+public:
+    GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer, EventQueue& events);
+    ~GenerationOrchestrator() override;
+    GenerationOrchestrator(const GenerationOrchestrator&) = delete;
+    GenerationOrchestrator& operator=(const GenerationOrchestrator&) = delete;
+
+    // ---- reading: the published snapshot; no transport call, no watcher, no mutation ----
+    SnapshotPtr snapshot() const { return buffer_.acquire(); }
+    JobList jobs() const { return snapshot()->jobs; }
+    JobList activeJobs() const { return snapshot()->activeJobs; }
+    JobList sortedActiveJobs() const { return snapshot()->sortedActiveJobs; }
+    std::shared_ptr<const ResultList> recentResults() const { return snapshot()->recentResults; }
+    std::shared_ptr<const model::SystemStatus> systemStatus() const { return snapshot()->systemStatus; }
+    bool isConnected() const { return snapshot()->isConnected; }
+    bool queueManagerActive() const { return snapshot()->queueManagerActive; }
+    int historyLimit() const { return snapshot()->historyLimit; }
+    int pollIntervalMs() const { return snapshot()->pollIntervalMs; }
+    bool systemStatusReady() const { return snapshot()->systemStatusReady; }
+    std::optional<model::Timestamp> systemStatusLastUpdated() const { return snapshot()->systemStatusLastUpdated; }
+    bool systemStatusApiAvailable() const { return snapshot()->systemStatusApiAvailable; }
+    bool isActive() const { return snapshot()->isActive; }
+    // Utilities that only read: answered from the snapshot.
+    bool isJobCancellable(std::string_view id) const;
+    std::vector<model::JobPtr> getCancellableJobs() const;
+
+    // ---- lifecycle ----
+    StatusFuture initialize(OrchestratorOptions options);
+    // The same, answering through a callback on the worker (the manager's continuation).
+    void initializeThen(OrchestratorOptions options, Callback<model::Unit> then);
+    StatusFuture cleanup();     // tears down the transport, keeps cached data
+    StatusFuture destroy();     // cleanup + resetState
+    StatusFuture resetState();  // clears queue, results, status; transport untouched
+
+    // ---- data loading and transport actions ----
+    StatusFuture loadSystemStatusData();
+    StatusFuture loadActiveJobsData();
+    StatusFuture loadRecentResults(bool notifySuccess = false);
+    StatusFuture refreshAllData();
+    StatusFuture handleBackendUrlChange(BackendConfig backend);
+    std::future<model::Outcome<StartedGeneration>> startGeneration(
+        model::GenerationRequest request, model::GenerationMode mode = model::GenerationMode::Deferred);
+    StatusFuture cancelJob(std::string id);
+    std::future<model::Outcome<ClearQueueReport>> clearQueue();
+    StatusFuture deleteResult(std::string resultId);
+
+    // ---- queue and result utilities, run on the worker ----
+    StatusFuture enqueueJob(model::Job job);
+    StatusFuture setJobs(std::vector<model::Job> jobs);
+    StatusFuture ingestQueue(std::vector<model::Job> jobs);
+    StatusFuture updateJob(std::string id, JobUpdate update);  // unknown id: NotFound
+    StatusFuture removeJob(std::string id);
+    StatusFuture clearCompletedJobs();
+    StatusFuture handleProgressMessage(model::ProgressMessage m);
+    StatusFuture handleCompletionMessage(model::CompletionMessage m);
+    StatusFuture handleErrorMessage(model::ErrorMessage m);
+    StatusFuture setResults(std::vector<model::GenerationResult> results);
+    StatusFuture addResult(model::GenerationResult result);
+    StatusFuture removeResult(std::string id);
+    StatusFuture setHistoryLimit(double limit);
+    StatusFuture resetResults();
+
+    // ---- genmon additions ----
+    StatusFuture setQueueView(QueueViewSpec spec);  // filter and sort, kept by the worker
+    StatusFuture pauseTransport();                  // §7.1: stop polling and the socket
+    StatusFuture resumeTransport();                 // refreshAll, then socket and polling
+    StatusFuture setPollSettings(PollSettings polls);
+
+private:
+    // Worker-side implementation. Everything below runs on worker_ only.
+    template <class T, class Fn>
+    std::future<model::Outcome<T>> run(Fn&& fn);
+
+    void doInitialize(OrchestratorOptions options, Callback<model::Unit> reply);
+    void doCleanup();
+    void doResetState();
+    void refreshStatus(Callback<model::Unit> done, bool fromPoll);
+    void refreshJobs(Callback<model::Unit> done);
+    void refreshResults(bool notify, Callback<model::Unit> done);
+    void refreshAll(Callback<model::Unit> done);
+    void startTimers();
+    void stopTimers();
+    void scheduleQueuePoll();
+    void scheduleStatusPoll();
+    void scheduleResultsRefresh();
+    void requestImages();
+    void onImage(const std::string& resultId, model::Outcome<model::ImagePtr> image);
+    void doCancel(const std::string& id, Callback<model::Unit> done, bool notify);
+    void noteCompletion(int64_t atMicros);
+    void notify(NotificationKind kind, std::string message, std::string detail = {}, std::string jobId = {});
+    void markDirty();
+    void publishNow();
+    bool current(uint64_t epoch) const { return epoch == epoch_ && transport_ != nullptr; }
+
+    // PushListener
+    void onProgress(const model::ProgressMessage& m) override;
+    void onCompletion(const model::CompletionMessage& m) override;
+    void onJobError(const model::ErrorMessage& m) override;
+    void onStarted(const model::StartedMessage& m) override;
+    void onQueueUpdate(std::vector<model::Job> jobs) override;
+    void onSystemStatus(const model::SystemStatusPatch& patch) override;
+    void onConnection(const ConnectionInfo& info) override;
+
+    Executor& worker_;
+    TransportFactory factory_;
+    SnapshotBuffer& buffer_;
+    EventQueue& events_;
+
+    // ---- worker-owned state ----
+    QueueModule queue_;
+    ResultsModule results_;
+    SystemStatusModule status_;
+    std::unique_ptr<Transport> transport_;
+    OrchestratorOptions options_;
+    ConnectionInfo connection_;
+    bool isActive_ = false;
+    bool queueManagerActive_ = false;
+    bool paused_ = false;
+    bool statusPollStopped_ = false;  // after a 404, until a backend change or manual refresh
+    bool everConnected_ = false;
+    int pollIntervalMs_ = 10000;
+    uint64_t epoch_ = 0;  // bumped when the transport changes; stale callbacks are ignored
+    TimerId queueTimer_ = 0, statusTimer_ = 0, resultsTimer_ = 0, publishTimer_ = 0;
+    bool jobsInFlight_ = false, statusInFlight_ = false, resultsInFlight_ = false;
+    int64_t jobsUpdatedAt_ = 0, resultsUpdatedAt_ = 0, statusUpdatedAt_ = 0;
+    std::string lastRefreshError_;
+    int64_t serverQueueLength_ = 0;
+    std::deque<int64_t> completions_;  // completion times, last 5 minutes
+    std::unordered_map<std::string, std::string> pendingImageBase64_;
+    std::map<std::string, model::ImagePtr> imageCache_;  // by result id, survives refreshes
+    std::vector<std::string> imageQueue_;
+    int imagesInFlight_ = 0;
+    uint64_t localIdCounter_ = 0;
+    uint64_t version_ = 0;
+};
+
+}  // namespace genmon::orchestrator

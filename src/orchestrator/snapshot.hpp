@@ -1,0 +1,88 @@
+#pragma once
+// The frame-stable, immutable state the UI draws from (contract: "Reactive State").
+// Built on the worker off-lock with structural sharing; handed out as
+// std::shared_ptr<const Snapshot>, so nothing reachable from it can be changed.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.hpp"
+#include "model/system_status.hpp"
+#include "model/timestamp.hpp"
+#include "orchestrator/job_list.hpp"
+
+namespace genmon::orchestrator {
+
+using ResultList = std::vector<model::ResultPtr>;
+
+// The transport phase of the spec §3.2 telemetry.
+enum class ConnectionPhase : uint8_t { Idle, Connecting, Connected, Reconnecting, Disconnected, Paused };
+const char* phaseName(ConnectionPhase p) noexcept;
+
+struct ConnectionInfo {
+    ConnectionPhase phase = ConnectionPhase::Idle;
+    std::string lastError;                 // readable, empty when none
+    int reconnectAttempt = 0;
+    int64_t nextRetryAtMicros = 0;         // when reconnecting: when the next attempt starts
+    int64_t lastConnectedAtMicros = 0;
+    int64_t lastDisconnectedAtMicros = 0;
+    std::string socketUrl;                 // ws://... (never carries the API key)
+};
+
+// What the queue view asked for (filter text and sort); the worker keeps the matching rows
+// ordered incrementally so the UI never filters or sorts per frame.
+enum class QueueSortColumn : uint8_t { Default, Status, Prompt, Progress, Created, Id };
+struct QueueViewSpec {
+    std::string filter;  // case-insensitive substring over prompt, ids and status
+    QueueSortColumn column = QueueSortColumn::Default;
+    bool descending = false;
+    friend bool operator==(const QueueViewSpec&, const QueueViewSpec&) = default;
+};
+
+struct QueueCountsLocal {
+    size_t queued = 0, processing = 0, completed = 0, failed = 0;
+};
+
+struct Snapshot {
+    uint64_t version = 0;
+    int64_t builtAtMicros = 0;
+
+    // ---- the thirteen state keys of the contract ----
+    JobList jobs;              // raw queue contents in insertion order
+    JobList activeJobs;        // queued or processing, insertion order
+    JobList sortedActiveJobs;  // the whole local queue in the §4.6 order
+    std::shared_ptr<const ResultList> recentResults = std::make_shared<const ResultList>();
+    std::shared_ptr<const model::SystemStatus> systemStatus = std::make_shared<const model::SystemStatus>();
+    bool isConnected = false;
+    bool queueManagerActive = false;
+    int historyLimit = 10;
+    int pollIntervalMs = 10000;
+    bool systemStatusReady = false;
+    std::optional<model::Timestamp> systemStatusLastUpdated;
+    bool systemStatusApiAvailable = true;
+    bool isActive = false;
+
+    // ---- genmon's own additions ----
+    ConnectionInfo connection;
+    std::shared_ptr<const model::SystemMetrics> systemMetrics;  // null until a payload carries them
+    std::string backendUrl;
+    bool simulatedBackend = false;
+    bool insecureTls = false;
+    // When each kind of data last arrived successfully (0 = never): the UI shows its age.
+    int64_t jobsUpdatedAtMicros = 0;
+    int64_t resultsUpdatedAtMicros = 0;
+    int64_t statusUpdatedAtMicros = 0;
+    std::string lastRefreshError;  // the latest failed refresh, readable; cleared by a success
+    QueueCountsLocal counts;
+    // The server lists at most 200 active jobs (decision 10): how many it says exist.
+    int64_t serverQueueLength = 0;
+    double jobsPerMinute = 0;      // completions over the last 5 minutes
+    QueueViewSpec queueViewSpec;
+    JobList queueView;             // sortedActiveJobs filtered and sorted per queueViewSpec
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace genmon::orchestrator
