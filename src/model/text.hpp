@@ -49,6 +49,7 @@ public:
     friend bool operator==(const Text& a, const Text& b) noexcept { return a.rep_ == b.rep_ || a.view() == b.view(); }
     friend bool operator==(const Text& a, std::string_view b) noexcept { return a.view() == b; }
     friend bool operator==(const Text& a, const char* b) noexcept { return a.view() == std::string_view(b); }
+    friend bool operator==(const Text& a, const std::string& b) noexcept { return a.view() == std::string_view(b); }
     friend std::strong_ordering operator<=>(const Text& a, const Text& b) noexcept { return a.view() <=> b.view(); }
 
 private:

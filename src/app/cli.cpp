@@ -1,0 +1,111 @@
+#include "app/cli.hpp"
+
+#include <charconv>
+
+namespace genmon::app {
+namespace {
+bool parseInt(const std::string& s, int& out) {
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+}  // namespace
+
+std::string helpText() {
+    return R"(genmon: a live monitor for a LoRA-manager image-generation queue
+
+Usage:
+  genmon [--backend URL]                 open the window (needs a display)
+  genmon --demo [--scenario NAME]        open the window on the embedded simulated backend
+  genmon --screenshot OUT.png [--size WxH] [--fixture FILE | --demo [--frames N] | --backend URL]
+                                         render offscreen (no display needed) and write a PNG
+  genmon --backend URL --dump-snapshot [--wait-ms N]
+                                         print the backend's state as JSON and exit
+  genmon --help | --version
+
+Options:
+  --backend URL        base URL, e.g. http://127.0.0.1:8000/api/v1 (or .../v1 for backend.main)
+  --demo               start genmon-sim in this process and connect to it over loopback
+  --scenario NAME      demo scenario: idle, busy, burst, failing, flaky (default busy)
+  --fixture FILE       a genmon UI fixture (JSON, see docs/fixtures.md)
+  --size WxH           offscreen size (default 1280x800)
+  --frames N           frames to run before capturing a --demo screenshot
+  --wait-ms N          --dump-snapshot: wait at most N ms for the first full refresh (default 10000)
+  --api-key-file FILE  read the API key from FILE (else GENMON_API_KEY)
+  --insecure           do not verify TLS certificates (shown in the status bar)
+
+The API key is sent as X-API-Key. It is never logged, drawn or written to screenshots.
+)";
+}
+
+CliResult parseCli(const std::vector<std::string>& args) {
+    CliOptions o;
+    bool dump = false;
+    auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& out) -> bool {
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "--help" || a == "-h") {
+            o.mode = CliOptions::Mode::Help;
+            return {o, {}};
+        } else if (a == "--version") {
+            o.mode = CliOptions::Mode::Version;
+            return {o, {}};
+        } else if (a == "--screenshot") {
+            if (!value(o.screenshotPath)) return fail("--screenshot needs an output file, e.g. --screenshot out.png");
+            o.mode = CliOptions::Mode::Screenshot;
+        } else if (a == "--size") {
+            if (!value(v)) return fail("--size needs WxH, e.g. --size 1280x800");
+            const auto x = v.find('x');
+            if (x == std::string::npos || !parseInt(v.substr(0, x), o.width) || !parseInt(v.substr(x + 1), o.height) ||
+                o.width < 320 || o.height < 240 || o.width > 8192 || o.height > 8192)
+                return fail("--size " + v + ": expected WxH between 320x240 and 8192x8192");
+        } else if (a == "--fixture") {
+            if (!value(v)) return fail("--fixture needs a file");
+            o.fixturePath = v;
+        } else if (a == "--demo") {
+            o.demo = true;
+        } else if (a == "--scenario") {
+            if (!value(o.scenario)) return fail("--scenario needs a name: idle, busy, burst, failing or flaky");
+        } else if (a == "--frames") {
+            if (!value(v) || !parseInt(v, o.frames) || o.frames < 1 || o.frames > 100000)
+                return fail("--frames needs a number from 1 to 100000");
+        } else if (a == "--backend") {
+            if (!value(v)) return fail("--backend needs a URL, e.g. http://127.0.0.1:8000/api/v1");
+            o.backendUrl = v;
+        } else if (a == "--dump-snapshot") {
+            dump = true;
+        } else if (a == "--wait-ms") {
+            if (!value(v) || !parseInt(v, o.waitMs) || o.waitMs < 0) return fail("--wait-ms needs a number of milliseconds");
+        } else if (a == "--api-key-file") {
+            if (!value(v)) return fail("--api-key-file needs a file");
+            o.apiKeyFile = v;
+        } else if (a == "--api-key") {
+            // Accepted for convenience, but other users can read a process's arguments.
+            if (!value(v)) return fail("--api-key needs a value (better: GENMON_API_KEY or --api-key-file)");
+            o.warnings.push_back("--api-key on the command line is visible to other users of this machine "
+                                 "(ps); prefer GENMON_API_KEY or --api-key-file");
+            o.apiKeyArgument = v;
+        } else if (a == "--insecure") {
+            o.insecure = true;
+        } else {
+            return fail("unknown argument '" + a + "' (see genmon --help)");
+        }
+    }
+    if (dump) {
+        if (o.mode == CliOptions::Mode::Screenshot) return fail("--dump-snapshot and --screenshot cannot be combined");
+        if (!o.backendUrl && !o.demo) return fail("--dump-snapshot needs --backend URL (or --demo)");
+        o.mode = CliOptions::Mode::DumpSnapshot;
+    }
+    const int sources = (o.fixturePath ? 1 : 0) + (o.demo ? 1 : 0) + (o.backendUrl ? 1 : 0);
+    if (sources > 1) return fail("choose one of --fixture, --demo and --backend");
+    if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
+        return fail("--fixture renders a screenshot: add --screenshot OUT.png");
+    return {o, {}};
+}
+
+}  // namespace genmon::app

@@ -1,0 +1,33 @@
+#pragma once
+// genmon's command line. Parsing is pure (tested); errors are readable and exit with code 2.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace genmon::app {
+
+struct CliOptions {
+    enum class Mode { Window, Screenshot, DumpSnapshot, Help, Version } mode = Mode::Window;
+    std::string screenshotPath;
+    int width = 1280, height = 800;
+    std::optional<std::string> fixturePath;  // render a UI state from a fixture (no network)
+    bool demo = false;                       // the embedded simulated backend
+    std::string scenario = "busy";
+    int frames = 0;                          // --demo --screenshot: frames to run first (0 = default)
+    std::optional<std::string> backendUrl;
+    int waitMs = 10000;                      // --dump-snapshot: longest wait for the first refresh
+    std::optional<std::string> apiKeyFile;
+    std::optional<std::string> apiKeyArgument;  // --api-key: works, with a warning
+    bool insecure = false;
+    std::vector<std::string> warnings;       // e.g. an API key given on the command line
+};
+
+struct CliResult {
+    std::optional<CliOptions> options;
+    std::string error;  // set when options is empty: one line, names the bad argument
+};
+
+CliResult parseCli(const std::vector<std::string>& args);
+std::string helpText();
+
+}  // namespace genmon::app

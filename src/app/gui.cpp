@@ -1,0 +1,107 @@
+#include "app/gui.hpp"
+
+#include <GLFW/glfw3.h>  // key codes only: the offscreen harness maps keys like the GLFW backend
+#include <imgui.h>
+
+#include "platform/gl_textures.hpp"
+#include "platform/offscreen.hpp"
+#include "platform/window.hpp"
+#include "ui/app.hpp"
+#include "ui/fonts.hpp"
+
+namespace genmon::app {
+namespace {
+
+constexpr float kClear[4] = {0.06f, 0.07f, 0.09f, 1.0f};
+
+// One ImGui context with genmon's fonts, alive for the run.
+struct ImGuiContextScope {
+    explicit ImGuiContextScope(const char* iniPath) {
+        IMGUI_CHECKVERSION();
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = iniPath;
+        io.ConfigInputTextCursorBlink = false;  // steady pixels in screenshots
+        io.ConfigWindowsMoveFromTitleBarOnly = true;
+        ui::loadFonts(15.0f);
+    }
+    ~ImGuiContextScope() { ImGui::DestroyContext(); }
+};
+
+// The offscreen renderer has no platform backend: map ImGui's named keys to GLFW's codes so
+// tests inject keys exactly as the window would deliver them (letters are ASCII capitals).
+void mapKeysLikeGlfw() {
+    ImGuiIO& io = ImGui::GetIO();
+    const std::pair<ImGuiKey, int> keys[] = {
+        {ImGuiKey_Tab, GLFW_KEY_TAB},         {ImGuiKey_LeftArrow, GLFW_KEY_LEFT}, {ImGuiKey_RightArrow, GLFW_KEY_RIGHT},
+        {ImGuiKey_UpArrow, GLFW_KEY_UP},      {ImGuiKey_DownArrow, GLFW_KEY_DOWN}, {ImGuiKey_PageUp, GLFW_KEY_PAGE_UP},
+        {ImGuiKey_PageDown, GLFW_KEY_PAGE_DOWN}, {ImGuiKey_Home, GLFW_KEY_HOME}, {ImGuiKey_End, GLFW_KEY_END},
+        {ImGuiKey_Insert, GLFW_KEY_INSERT},   {ImGuiKey_Delete, GLFW_KEY_DELETE}, {ImGuiKey_Backspace, GLFW_KEY_BACKSPACE},
+        {ImGuiKey_Space, GLFW_KEY_SPACE},     {ImGuiKey_Enter, GLFW_KEY_ENTER},   {ImGuiKey_Escape, GLFW_KEY_ESCAPE},
+        {ImGuiKey_KeyPadEnter, GLFW_KEY_KP_ENTER}, {ImGuiKey_A, GLFW_KEY_A},      {ImGuiKey_C, GLFW_KEY_C},
+        {ImGuiKey_V, GLFW_KEY_V},             {ImGuiKey_X, GLFW_KEY_X},           {ImGuiKey_Y, GLFW_KEY_Y},
+        {ImGuiKey_Z, GLFW_KEY_Z},
+    };
+    for (const auto& [k, code] : keys) io.KeyMap[k] = code;
+}
+
+}  // namespace
+
+FrameSource emptySource() {
+    auto snap = std::make_shared<const orchestrator::Snapshot>();
+    return {[snap] { return snap; }, [] { return kFixedNowMicros; }, [] { return std::vector<orchestrator::Event>{}; }};
+}
+
+model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const WindowRun& run) {
+    ImGuiContextScope imgui(run.iniPath.empty() ? nullptr : run.iniPath.c_str());
+    auto window = platform::Window::open({});
+    if (!window) return window.error();
+    platform::GlTextureBackend textures;
+    ui::App app(commands, &textures);
+    if (run.prepare) run.prepare(app.state());
+    // Frame pacing: after any input or new data, a few frames at full rate (hover effects and
+    // layout settle); otherwise sleep until an event, a published snapshot (the worker calls
+    // Window::wake) or a second passes (ages and countdowns tick once per second).
+    int activeFrames = 3;
+    uint64_t lastVersion = 0;
+    while (!window.value()->shouldClose() && !(run.quitRequested && run.quitRequested())) {
+        window.value()->waitEvents(activeFrames > 0 ? 0.0 : 1.0);
+        const auto snap = source.snapshot();
+        const ImGuiIO& io = ImGui::GetIO();
+        const bool input = io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || io.InputQueueCharacters.Size > 0 ||
+                           io.MouseWheel != 0 || ImGui::IsAnyMouseDown();
+        if (snap->version != lastVersion || input) activeFrames = 3;
+        lastVersion = snap->version;
+        window.value()->newFrame();
+        app.frame({snap, source.nowMicros(), source.drainEvents()});
+        window.value()->setTitle(ui::App::windowTitle(*snap));
+        window.value()->render(kClear);
+        if (app.wantsFullRate()) activeFrames = std::max(activeFrames, 1);
+        if (activeFrames > 0) --activeFrames;
+    }
+    if (run.finish) run.finish(app.state());
+    app.releaseTextures();
+    return model::okStatus();
+}
+
+model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSink& commands, const OffscreenRun& run) {
+    ImGuiContextScope imgui(nullptr);  // no ini: the layout is always the default one
+    mapKeysLikeGlfw();
+    auto renderer = platform::OffscreenRenderer::create(run.width, run.height);
+    if (!renderer) return renderer.error();
+    platform::GlTextureBackend textures;
+    ui::App app(commands, &textures);
+    if (run.prepare) run.prepare(app.state());
+    const int frames = std::max(2, run.frames);
+    for (int i = 0; i < frames; ++i) {
+        if (run.beforeFrame) run.beforeFrame(i);
+        renderer.value()->newFrame(1.0f / 60.0f);
+        app.frame({source.snapshot(), source.nowMicros(), source.drainEvents()});
+        renderer.value()->render(kClear);
+    }
+    model::Image image = renderer.value()->capture();
+    app.releaseTextures();
+    return image;
+}
+
+}  // namespace genmon::app

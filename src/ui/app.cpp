@@ -1,0 +1,563 @@
+#include "ui/app.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "ui/detail_view.hpp"
+#include "ui/fonts.hpp"
+#include "ui/format.hpp"
+#include "ui/frame_context.hpp"
+#include "ui/generate_view.hpp"
+#include "ui/queue_view.hpp"
+#include "ui/results_view.hpp"
+#include "ui/system_view.hpp"
+#include "ui/texture_cache.hpp"
+#include "ui/theme.hpp"
+
+namespace genmon::ui {
+
+using orchestrator::ConnectionPhase;
+using orchestrator::NotificationKind;
+using orchestrator::Snapshot;
+
+namespace {
+constexpr int64_t kSuccessToastMicros = 4'000'000;  // success toasts fade; errors stay
+constexpr int64_t kBatchWindowMicros = 2'000'000;   // same text within 2 s: one toast, "×N"
+constexpr size_t kMaxToasts = 6;
+
+ImVec4 phaseColor(ConnectionPhase p) {
+    const Palette& c = palette();
+    switch (p) {
+        case ConnectionPhase::Connected: return c.ok;
+        case ConnectionPhase::Connecting:
+        case ConnectionPhase::Reconnecting: return c.warning;
+        case ConnectionPhase::Disconnected: return c.error;
+        case ConnectionPhase::Idle:
+        case ConnectionPhase::Paused: return c.muted;
+    }
+    return c.muted;
+}
+
+// The freshest data of any kind: the status bar's "updated ... ago".
+int64_t lastDataMicros(const Snapshot& s) {
+    return std::max({s.jobsUpdatedAtMicros, s.statusUpdatedAtMicros, s.resultsUpdatedAtMicros});
+}
+
+bool charPressed(ImWchar c) {
+    const ImGuiIO& io = ImGui::GetIO();
+    for (int i = 0; i < io.InputQueueCharacters.Size; ++i)
+        if (io.InputQueueCharacters[i] == c) return true;
+    return false;
+}
+
+bool keyPressed(ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); }
+
+// ImGui 1.86 names only a few letter keys. io.KeysDown is indexed by the platform's key codes;
+// GLFW's codes for letters are their ASCII capitals, and the offscreen harness uses the same.
+bool letterPressed(char upper) { return ImGui::IsKeyPressed(static_cast<int>(upper)); }
+
+struct Shortcut {
+    const char* keys;
+    const char* what;
+};
+constexpr Shortcut kShortcuts[] = {
+    {"j / Down", "next job (or result)"},
+    {"k / Up", "previous job (or result)"},
+    {"Enter", "open the selected job's details"},
+    {"Space", "select / unselect the job under the cursor"},
+    {"c", "cancel the selected jobs (asks first)"},
+    {"Delete", "delete the selected result (asks first)"},
+    {"/", "filter the queue"},
+    {"Esc", "clear the filter, the selection, or close a dialog"},
+    {"r", "refresh everything from the backend"},
+    {"g", "open the generate form"},
+    {"Ctrl+Enter", "submit the generate form"},
+    {"?", "show this list"},
+};
+}  // namespace
+
+// ---- helpers shared with the views (frame_context.hpp) ---------------------------------------
+
+void pushToast(UiState& state, NotificationKind kind, std::string message, std::string detail, int64_t now) {
+    for (auto& t : state.toasts)
+        if (t.kind == kind && t.message == message && now - t.createdMicros < kBatchWindowMicros) {
+            ++t.count;
+            if (!detail.empty()) t.detail = std::move(detail);
+            return;
+        }
+    Toast t;
+    t.id = state.nextToastId++;
+    t.kind = kind;
+    t.message = std::move(message);
+    t.detail = std::move(detail);
+    t.createdMicros = now;
+    t.sticky = kind == NotificationKind::Error || kind == NotificationKind::Warning;
+    state.toasts.push_back(std::move(t));
+    // Never let toasts cover the window: the oldest non-sticky ones go first.
+    while (state.toasts.size() > kMaxToasts) {
+        auto it = std::find_if(state.toasts.begin(), state.toasts.end(), [](const Toast& x) { return !x.sticky; });
+        state.toasts.erase(it == state.toasts.end() ? state.toasts.begin() : it);
+    }
+}
+
+void requestCancel(UiState& state, std::vector<std::string> ids) {
+    if (ids.empty()) return;
+    state.confirm.kind = Confirmation::Kind::CancelJobs;
+    state.confirm.what = ids.size() == 1 ? "Cancel job " + shortId(ids.front()) + "?"
+                                         : "Cancel " + std::to_string(ids.size()) + " jobs?";
+    state.confirm.ids = std::move(ids);
+}
+
+void requestDeleteResult(UiState& state, const std::string& id) {
+    state.confirm.kind = Confirmation::Kind::DeleteResult;
+    state.confirm.ids = {id};
+    state.confirm.what = "Delete result " + shortId(id) + " from the backend? Its image is deleted too.";
+}
+
+// ---- App ----------------------------------------------------------------------------------------
+
+App::App(CommandSink& commands, TextureBackend* textures)
+    : commands_(commands),
+      textures_(std::make_unique<TextureCache>(textures)),
+      queue_(std::make_unique<QueueView>()),
+      detail_(std::make_unique<DetailView>()),
+      results_(std::make_unique<ResultsView>()),
+      system_(std::make_unique<SystemView>()),
+      generate_(std::make_unique<GenerateView>()) {}
+
+App::~App() = default;
+
+void App::releaseTextures() { textures_->clear(); }
+
+std::string App::windowTitle(const Snapshot& s) {
+    std::string t = "genmon \xE2\x80\x94 ";
+    t += std::to_string(s.counts.processing) + " running, " + std::to_string(s.counts.queued) + " queued";
+    if (s.counts.failed > 0) t += ", " + std::to_string(s.counts.failed) + " failed";
+    if (s.isActive && s.connection.phase == ConnectionPhase::Disconnected) t += " \xE2\x80\x94 disconnected";
+    if (!s.isActive && s.connection.phase == ConnectionPhase::Disconnected) t += " \xE2\x80\x94 backend unreachable";
+    return t;
+}
+
+void App::frame(const FrameInput& in) {
+    const Snapshot& snap = *in.snapshot;
+    const float em = fonts().size;
+    if (!themeApplied_ || appliedTheme_ != state_.theme) {
+        applyTheme(state_.theme, em);
+        appliedTheme_ = state_.theme;
+        themeApplied_ = true;
+    }
+    for (const auto& e : in.events) pushToast(state_, e.kind, e.message, e.detail, in.nowMicros);
+    handleShortcuts(snap);
+    drawMenuBar(snap);
+    placePanels();
+
+    FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em};
+    auto panel = [&](const char* title, bool& open, Panel which, auto& view) {
+        if (!open) return;
+        if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
+            if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && which != Panel::Detail &&
+                which != Panel::System)
+                state_.focus = which;
+            view.draw(ctx);
+        }
+        ImGui::End();
+    };
+    panel("Queue", state_.showQueue, Panel::Queue, *queue_);
+    panel("Job detail", state_.showDetail, Panel::Detail, *detail_);
+    panel("Results", state_.showResults, Panel::Results, *results_);
+    panel("System", state_.showSystem, Panel::System, *system_);
+    panel("Generate", state_.showGenerate, Panel::Generate, *generate_);
+    state_.applyDefaultLayout = false;
+
+    drawStatusBar(snap, in.nowMicros);
+    drawToasts(in.nowMicros);
+    drawConfirmation();
+    drawConnect();
+    drawHelp();
+    drawAbout();
+    textures_->endFrame();
+    wantsFullRate_ = !state_.toasts.empty();
+}
+
+// Default layout in font-relative units; "Reset layout" applies it again. Panels can be moved
+// and resized afterwards (ImGui's ini keeps that in the user's config folder).
+void App::placePanels() {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float em = fonts().size;
+    const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    const ImVec2 origin = vp->WorkPos;
+    const ImVec2 size(vp->WorkSize.x, vp->WorkSize.y - statusBar);
+    const ImGuiCond cond = state_.applyDefaultLayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    auto place = [&](const char* name, ImVec2 pos, ImVec2 sz) {
+        ImGui::SetNextWindowPos(pos, cond);
+        ImGui::SetNextWindowSize(sz, cond);
+        ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoCollapse);
+        ImGui::End();
+    };
+    if (size.x < 64 * em) {
+        // Narrow: the queue takes the whole width on top; the other panels share the bottom.
+        const float queueH = size.y * 0.5f, third = size.x / 3;
+        const float bottomY = origin.y + queueH, bottomH = size.y - queueH;
+        if (state_.showQueue) place("Queue", origin, ImVec2(size.x, queueH));
+        if (state_.showDetail) place("Job detail", ImVec2(origin.x, bottomY), ImVec2(third, bottomH));
+        if (state_.showResults) place("Results", ImVec2(origin.x + third, bottomY), ImVec2(third, bottomH));
+        if (state_.showSystem) place("System", ImVec2(origin.x + 2 * third, bottomY), ImVec2(size.x - 2 * third, bottomH));
+    } else {
+        const float leftW = std::round(size.x * (size.x < 90 * em ? 0.6f : 0.58f));
+        const float rightW = size.x - leftW;
+        const float queueH = std::round(size.y * 0.62f);
+        const float resultsH = std::round(size.y * 0.52f);
+        if (state_.showQueue) place("Queue", origin, ImVec2(leftW, queueH));
+        if (state_.showDetail) place("Job detail", ImVec2(origin.x, origin.y + queueH), ImVec2(leftW, size.y - queueH));
+        if (state_.showResults) place("Results", ImVec2(origin.x + leftW, origin.y), ImVec2(rightW, resultsH));
+        if (state_.showSystem)
+            place("System", ImVec2(origin.x + leftW, origin.y + resultsH), ImVec2(rightW, size.y - resultsH));
+    }
+    if (state_.showGenerate) {
+        const ImVec2 gs(std::min(36 * em, size.x - 2 * em), std::min(31 * em, size.y - 2 * em));
+        place("Generate", ImVec2(origin.x + (size.x - gs.x) / 2, origin.y + (size.y - gs.y) / 2), gs);
+    }
+}
+
+void App::drawMenuBar(const Snapshot& snap) {
+    if (!ImGui::BeginMainMenuBar()) return;
+    if (ImGui::BeginMenu("Backend")) {
+        if (ImGui::MenuItem("Connect to URL...", "Ctrl+L")) {
+            state_.connectUrl = snap.backendUrl;
+            state_.showConnect = true;
+        }
+        if (ImGui::BeginMenu("Recent", !state_.urlHistory.empty())) {
+            for (const auto& url : state_.urlHistory)
+                if (ImGui::MenuItem(url.c_str(), nullptr, url == snap.backendUrl)) commands_.connect(url);
+            ImGui::EndMenu();
+        }
+        if (ImGui::MenuItem("Reconnect")) commands_.reconnect();
+        if (ImGui::MenuItem("Refresh everything", "r")) commands_.refreshAll();
+        ImGui::Separator();
+        if (ImGui::MenuItem("Simulated demo backend", nullptr, snap.simulatedBackend)) commands_.startDemo();
+        ImGui::Separator();
+        if (ImGui::MenuItem("Quit", "Ctrl+Q")) commands_.quit();
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("View")) {
+        ImGui::MenuItem("Queue", nullptr, &state_.showQueue);
+        ImGui::MenuItem("Job detail", nullptr, &state_.showDetail);
+        ImGui::MenuItem("Results", nullptr, &state_.showResults);
+        ImGui::MenuItem("System", nullptr, &state_.showSystem);
+        ImGui::MenuItem("Generate", "g", &state_.showGenerate);
+        ImGui::Separator();
+        if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
+        if (ImGui::MenuItem("Light theme", nullptr, state_.theme == ThemeKind::Light)) state_.theme = ThemeKind::Light;
+        ImGui::Separator();
+        if (ImGui::MenuItem("Reset layout")) {
+            state_.showQueue = state_.showDetail = state_.showResults = state_.showSystem = true;
+            state_.applyDefaultLayout = true;
+        }
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Help")) {
+        if (ImGui::MenuItem("Keyboard shortcuts", "?")) state_.showHelp = true;
+        if (ImGui::MenuItem("About genmon")) state_.showAbout = true;
+        ImGui::EndMenu();
+    }
+    // Right side: what is being watched, and whether it is real.
+    const char* badge = snap.simulatedBackend ? "SIMULATED BACKEND" : nullptr;
+    if (badge) {
+        const float w = ImGui::CalcTextSize(badge).x + ImGui::GetStyle().FramePadding.x * 4;
+        ImGui::SameLine(ImGui::GetWindowWidth() - w);
+        ImGui::PushStyleColor(ImGuiCol_Button, palette().accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().chipText);
+        ImGui::SmallButton(badge);
+        ImGui::PopStyleColor(2);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("genmon-sim runs inside this process: the queue, results and images are simulated.");
+    }
+    ImGui::EndMainMenuBar();
+}
+
+void App::drawStatusBar(const Snapshot& snap, int64_t now) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x, vp->WorkPos.y + vp->WorkSize.y - h));
+    ImGui::SetNextWindowSize(ImVec2(vp->WorkSize.x, h));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    if (!ImGui::Begin("##statusbar", nullptr, flags)) {
+        ImGui::End();
+        return;
+    }
+    const Palette& c = palette();
+    const auto& conn = snap.connection;
+    // Connection phase, coloured, with the reconnect countdown.
+    ImGui::TextColored(phaseColor(conn.phase), "\xE2\x97\x8F %s", orchestrator::phaseName(conn.phase));
+    if (conn.phase == ConnectionPhase::Reconnecting && conn.nextRetryAtMicros > now) {
+        ImGui::SameLine();
+        ImGui::TextColored(c.warning, "retry in %.0f s (attempt %d)",
+                           static_cast<double>(conn.nextRetryAtMicros - now) / 1e6 + 0.49, conn.reconnectAttempt);
+    }
+    if (!conn.lastError.empty() && conn.phase != ConnectionPhase::Connected && ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", conn.lastError.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    ImGui::TextUnformatted(snap.backendUrl.empty() ? "no backend" : snap.backendUrl.c_str());
+    if (snap.insecureTls) {
+        ImGui::SameLine();
+        ImGui::TextColored(c.error, "INSECURE TLS");
+    }
+    // Data age: honest about stale data. Amber after two poll periods, red after six.
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    const int64_t last = lastDataMicros(snap);
+    const double age = last > 0 ? static_cast<double>(now - last) / 1e6 : 0;
+    const double period = std::max(1, snap.pollIntervalMs) / 1000.0;
+    const ImVec4 ageColor = last == 0 ? c.muted : age > 6 * period ? c.error : age > 2 * period ? c.warning : c.muted;
+    ImGui::TextColored(ageColor, "updated %s", formatAge(last, now).c_str());
+    if (!snap.lastRefreshError.empty() && ImGui::IsItemHovered())
+        ImGui::SetTooltip("Last refresh failed: %s", snap.lastRefreshError.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    ImGui::TextColored(c.processing, "%zu running", snap.counts.processing);
+    ImGui::SameLine();
+    ImGui::TextColored(c.queued, "%zu queued", snap.counts.queued);
+    if (snap.counts.failed > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(c.failed, "%zu failed", snap.counts.failed);
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    ImGui::Text("%.1f jobs/min", snap.jobsPerMinute);
+    const int pending = commands_.pendingCommands();
+    if (pending > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(c.accent, "%d command%s running", pending, pending == 1 ? "" : "s");
+    }
+    ImGui::End();
+}
+
+void App::drawToasts(int64_t now) {
+    // Success toasts fade after a few seconds; errors and warnings stay until dismissed.
+    std::erase_if(state_.toasts, [now](const Toast& t) { return !t.sticky && now - t.createdMicros > kSuccessToastMicros; });
+    if (state_.toasts.empty()) return;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float em = fonts().size;
+    const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    float y = vp->WorkPos.y + vp->WorkSize.y - statusBar - 0.5f * em;
+    const Palette& c = palette();
+    uint64_t dismiss = 0;
+    for (auto it = state_.toasts.rbegin(); it != state_.toasts.rend(); ++it) {
+        const Toast& t = *it;
+        const ImVec4 color = t.kind == NotificationKind::Error     ? c.error
+                             : t.kind == NotificationKind::Warning ? c.warning
+                             : t.kind == NotificationKind::Success ? c.ok
+                                                                   : c.info;
+        char name[32];
+        std::snprintf(name, sizeof name, "##toast%llu", static_cast<unsigned long long>(t.id));
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 0.8f * em, y), ImGuiCond_Always, ImVec2(1, 1));
+        ImGui::SetNextWindowSizeConstraints(ImVec2(16 * em, 0), ImVec2(30 * em, 12 * em));
+        ImGui::PushStyleColor(ImGuiCol_Border, color);
+        ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.5f);
+        ImGui::Begin(name, nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+        ImGui::PushTextWrapPos(28 * em);
+        ImGui::TextColored(color, "%s", t.message.c_str());
+        if (t.count > 1) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("\xC3\x97%d", t.count);
+        }
+        if (!t.detail.empty()) ImGui::TextWrapped("%s", t.detail.c_str());
+        ImGui::PopTextWrapPos();
+        if (t.sticky) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Dismiss")) dismiss = t.id;
+        }
+        y -= ImGui::GetWindowHeight() + 0.4f * em;
+        ImGui::End();
+        ImGui::PopStyleVar();
+        ImGui::PopStyleColor();
+    }
+    if (dismiss) std::erase_if(state_.toasts, [dismiss](const Toast& t) { return t.id == dismiss; });
+}
+
+void App::drawConfirmation() {
+    Confirmation& cf = state_.confirm;
+    if (cf.kind == Confirmation::Kind::None) return;
+    if (!ImGui::IsPopupOpen("Confirm")) ImGui::OpenPopup("Confirm");
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    if (ImGui::BeginPopupModal("Confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+        ImGui::TextUnformatted(cf.what.c_str());
+        ImGui::Spacing();
+        const bool yes = ImGui::Button("Yes") || keyPressed(ImGuiKey_Enter);
+        ImGui::SameLine();
+        const bool no = ImGui::Button("No") || keyPressed(ImGuiKey_Escape);
+        if (yes) {
+            switch (cf.kind) {
+                case Confirmation::Kind::CancelJobs:
+                    for (const auto& id : cf.ids) commands_.cancelJob(id);
+                    state_.selectedJobs.clear();
+                    break;
+                case Confirmation::Kind::ClearQueue: commands_.clearQueue(); break;
+                case Confirmation::Kind::DeleteResult:
+                    for (const auto& id : cf.ids) commands_.deleteResult(id);
+                    break;
+                case Confirmation::Kind::None: break;
+            }
+        }
+        if (yes || no) {
+            cf = Confirmation{};
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::EndPopup();
+    }
+}
+
+void App::drawConnect() {
+    if (!state_.showConnect) return;
+    if (!ImGui::IsPopupOpen("Connect to backend")) ImGui::OpenPopup("Connect to backend");
+    const float em = fonts().size;
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    if (ImGui::BeginPopupModal("Connect to backend", &state_.showConnect, ImGuiWindowFlags_AlwaysAutoResize)) {
+        ImGui::TextUnformatted("Backend base URL (http or https), e.g. http://127.0.0.1:8000/api/v1 or .../v1");
+        ImGui::SetNextItemWidth(36 * em);
+        if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+        const bool enter = ImGui::InputText("##url", &state_.connectUrl, ImGuiInputTextFlags_EnterReturnsTrue);
+        if (!state_.apiKeyHint.empty()) ImGui::TextDisabled("API key: %s", state_.apiKeyHint.c_str());
+        for (const auto& url : state_.urlHistory)
+            if (ImGui::Selectable(url.c_str())) state_.connectUrl = url;
+        if (ImGui::Button("Connect") || enter) {
+            commands_.connect(state_.connectUrl);
+            state_.showConnect = false;
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel") || keyPressed(ImGuiKey_Escape)) {
+            state_.showConnect = false;
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::EndPopup();
+    }
+}
+
+void App::drawHelp() {
+    if (!state_.showHelp) return;
+    const float em = fonts().size;
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowBgAlpha(0.97f);
+    if (ImGui::Begin("Keyboard shortcuts", &state_.showHelp,
+                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+        if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+            ImGui::TableSetupColumn("Key", ImGuiTableColumnFlags_WidthFixed, 8 * em);
+            ImGui::TableSetupColumn("Action", ImGuiTableColumnFlags_WidthFixed, 22 * em);
+            for (const auto& s : kShortcuts) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextColored(palette().accent, "%s", s.keys);
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.what);
+            }
+            ImGui::EndTable();
+        }
+        ImGui::TextDisabled("Shortcuts work when no text field has focus. Esc closes this.");
+    }
+    ImGui::End();
+}
+
+void App::drawAbout() {
+    if (!state_.showAbout) return;
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    if (ImGui::Begin("About genmon", &state_.showAbout,
+                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+        ImGui::TextUnformatted("genmon: a monitor for LoRA-manager generation queues");
+        ImGui::TextDisabled("Dear ImGui %s, GLFW, glad, libcurl, Boost.Beast, simdjson", IMGUI_VERSION);
+    }
+    ImGui::End();
+}
+
+void App::moveCursor(const Snapshot& snap, int delta) {
+    if (state_.focus == Panel::Results) {
+        const auto& list = *snap.recentResults;
+        if (list.empty()) return;
+        int at = -1;
+        for (size_t i = 0; i < list.size(); ++i)
+            if (list[i]->id == state_.selectedResult) at = static_cast<int>(i);
+        at = std::clamp(at < 0 ? 0 : at + delta, 0, static_cast<int>(list.size()) - 1);
+        state_.selectedResult = list[static_cast<size_t>(at)]->id;
+        return;
+    }
+    const auto& rows = snap.queueView;
+    if (rows.empty()) return;
+    // One scan per key press, not per frame.
+    long at = -1;
+    if (!state_.cursorJob.empty())
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (rows.job(i).uiId == state_.cursorJob) {
+                at = static_cast<long>(i);
+                break;
+            }
+    at = std::clamp(at < 0 ? 0L : at + delta, 0L, static_cast<long>(rows.size()) - 1);
+    state_.cursorJob = rows.job(static_cast<size_t>(at)).uiId.str();
+    state_.anchorJob = state_.cursorJob;
+    state_.scrollToCursor = true;
+}
+
+void App::handleShortcuts(const Snapshot& snap) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.KeyCtrl && letterPressed('Q')) commands_.quit();
+    if (io.KeyCtrl && letterPressed('L')) {
+        state_.connectUrl = snap.backendUrl;
+        state_.showConnect = true;
+    }
+    // Dialogs and text fields own the keyboard.
+    if (io.WantTextInput || state_.confirm.kind != Confirmation::Kind::None || state_.showConnect) return;
+    if (keyPressed(ImGuiKey_Escape)) {
+        if (state_.showHelp)
+            state_.showHelp = false;
+        else if (!state_.filter.empty())
+            state_.filter.clear();
+        else
+            state_.selectedJobs.clear();
+    }
+    if (charPressed('?')) state_.showHelp = !state_.showHelp;
+    if (charPressed('/')) {
+        state_.showQueue = true;
+        state_.focusFilter = true;
+    }
+    if (charPressed('r')) commands_.refreshAll();
+    if (charPressed('g')) state_.showGenerate = true;
+    if (charPressed('j') || keyPressed(ImGuiKey_DownArrow)) moveCursor(snap, +1);
+    if (charPressed('k') || keyPressed(ImGuiKey_UpArrow)) moveCursor(snap, -1);
+    if (state_.focus == Panel::Queue && !state_.cursorJob.empty()) {
+        if (keyPressed(ImGuiKey_Enter)) {
+            state_.detailJob = state_.cursorJob;
+            state_.showDetail = true;
+        }
+        if (keyPressed(ImGuiKey_Space)) {
+            if (!state_.selectedJobs.erase(state_.cursorJob)) state_.selectedJobs.insert(state_.cursorJob);
+        }
+    }
+    if (charPressed('c')) {
+        // The selection, else the job under the cursor; only cancellable ones, by backend id.
+        std::set<std::string> wanted = state_.selectedJobs;
+        if (wanted.empty() && !state_.cursorJob.empty()) wanted.insert(state_.cursorJob);
+        std::vector<std::string> ids;
+        if (!wanted.empty())
+            snap.jobs.forEach([&](const model::Job& j) {
+                if (wanted.count(j.uiId.str()) && model::isCancellable(j.status)) ids.push_back(j.backendId.str());
+            });
+        requestCancel(state_, std::move(ids));
+    }
+    if (keyPressed(ImGuiKey_Delete) && state_.focus == Panel::Results && !state_.selectedResult.empty())
+        requestDeleteResult(state_, state_.selectedResult);
+}
+
+}  // namespace genmon::ui

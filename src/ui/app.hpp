@@ -1,0 +1,73 @@
+#pragma once
+// The window's content: menu bar, panels, status bar, toasts, dialogs and the keyboard.
+// Draws one frame from one snapshot; posts commands; never blocks and never touches the
+// network, the worker's state or GL directly (textures go through TextureBackend).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "orchestrator/event_queue.hpp"
+#include "orchestrator/snapshot.hpp"
+#include "ui/command_sink.hpp"
+#include "ui/texture_backend.hpp"
+#include "ui/ui_state.hpp"
+
+namespace genmon::ui {
+
+class TextureCache;
+class QueueView;
+class DetailView;
+class ResultsView;
+class SystemView;
+class GenerateView;
+
+struct FrameInput {
+    orchestrator::SnapshotPtr snapshot;
+    int64_t nowMicros = 0;
+    std::vector<orchestrator::Event> events;  // drained from the EventQueue this frame
+};
+
+class App {
+public:
+    App(CommandSink& commands, TextureBackend* textures);
+    ~App();
+
+    // Call between ImGui::NewFrame() and ImGui::Render().
+    void frame(const FrameInput& input);
+
+    UiState& state() { return state_; }
+    const UiState& state() const { return state_; }
+    // "genmon — 2 running, 5 queued" (failures marked): the title tells the state at a glance.
+    static std::string windowTitle(const orchestrator::Snapshot& snap);
+    // True while something animates (progress, toasts, countdown): the loop runs at full rate.
+    bool wantsFullRate() const { return wantsFullRate_; }
+    // Releases GL textures (call before the GL context goes away).
+    void releaseTextures();
+
+private:
+    void drawMenuBar(const orchestrator::Snapshot& snap);
+    void placePanels();
+    void handleShortcuts(const orchestrator::Snapshot& snap);
+    void drawStatusBar(const orchestrator::Snapshot& snap, int64_t now);
+    void drawToasts(int64_t now);
+    void drawConfirmation();
+    void drawHelp();
+    void drawAbout();
+    void drawConnect();
+    void moveCursor(const orchestrator::Snapshot& snap, int delta);
+
+    CommandSink& commands_;
+    UiState state_;
+    std::unique_ptr<TextureCache> textures_;
+    std::unique_ptr<QueueView> queue_;
+    std::unique_ptr<DetailView> detail_;
+    std::unique_ptr<ResultsView> results_;
+    std::unique_ptr<SystemView> system_;
+    std::unique_ptr<GenerateView> generate_;
+    bool wantsFullRate_ = false;
+    ThemeKind appliedTheme_ = ThemeKind::Dark;
+    bool themeApplied_ = false;
+};
+
+}  // namespace genmon::ui

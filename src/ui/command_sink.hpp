@@ -1,0 +1,34 @@
+#pragma once
+// What the UI can ask for. Views post commands here and never wait: the app implements it over
+// the orchestrator (futures tracked off the frame), UI tests record what was posted.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/generation_request.hpp"
+#include "orchestrator/snapshot.hpp"
+
+namespace genmon::ui {
+
+class CommandSink {
+public:
+    virtual ~CommandSink() = default;
+    virtual void cancelJob(const std::string& backendId) = 0;
+    virtual void clearQueue() = 0;
+    virtual void clearCompletedJobs() = 0;
+    virtual void deleteResult(const std::string& resultId) = 0;
+    virtual void refreshAll() = 0;
+    virtual void refreshResults() = 0;  // manual: notifies "Results refreshed"
+    virtual void startGeneration(const model::GenerationRequest& request, model::GenerationMode mode) = 0;
+    virtual void setHistoryLimit(int limit) = 0;
+    virtual void setQueueView(const orchestrator::QueueViewSpec& spec) = 0;
+    virtual void connect(const std::string& baseUrl) = 0;  // a new backend URL
+    virtual void reconnect() = 0;
+    virtual void startDemo() = 0;  // the embedded simulated backend
+    virtual void copyToClipboard(const std::string& text) = 0;
+    virtual void quit() = 0;
+    // Commands posted and not yet answered (the status bar shows a spinner while > 0).
+    virtual int pendingCommands() const = 0;
+};
+
+}  // namespace genmon::ui

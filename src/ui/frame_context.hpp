@@ -1,0 +1,30 @@
+#pragma once
+// What every view gets each frame: the one snapshot of this frame, the frame's "now", where to
+// post commands, the shared UI state and the texture cache.
+#include <cstdint>
+
+#include "orchestrator/snapshot.hpp"
+#include "ui/command_sink.hpp"
+#include "ui/ui_state.hpp"
+
+namespace genmon::ui {
+
+class TextureCache;
+
+struct FrameContext {
+    const orchestrator::Snapshot& snap;
+    int64_t nowMicros;
+    CommandSink& commands;
+    UiState& state;
+    TextureCache& textures;
+    float em;  // the font size: every size in the UI is a multiple of it
+};
+
+// Helpers shared by views.
+void pushToast(UiState& state, orchestrator::NotificationKind kind, std::string message, std::string detail,
+               int64_t nowMicros);
+// Asks before cancelling: the confirmation dialog names how many jobs.
+void requestCancel(UiState& state, std::vector<std::string> backendIds);
+void requestDeleteResult(UiState& state, const std::string& resultId);
+
+}  // namespace genmon::ui

@@ -1,0 +1,327 @@
+#include "ui/queue_view.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "ui/fonts.hpp"
+#include "ui/format.hpp"
+#include "ui/theme.hpp"
+
+namespace genmon::ui {
+
+using model::Job;
+using model::JobStatus;
+using orchestrator::QueueSortColumn;
+
+namespace {
+
+enum Column { kStatus, kProgress, kPrompt, kAge, kElapsed, kEta, kId, kActions, kColumnCount };
+
+void statusChip(JobStatus s, float em) {
+    const char* label = model::statusName(s).data();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const ImVec2 text = ImGui::CalcTextSize(label);
+    const ImVec2 pad(0.35f * em, 0.05f * em);
+    const ImVec2 end(pos.x + text.x + pad.x * 2, pos.y + text.y + pad.y * 2);
+    ImVec4 bg = statusColor(s);
+    bg.w = 0.25f;
+    dl->AddRectFilled(pos, end, ImGui::GetColorU32(bg), 0.3f * em);
+    dl->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), ImGui::GetColorU32(statusColor(s)), label);
+    ImGui::Dummy(ImVec2(end.x - pos.x, end.y - pos.y));
+}
+
+// Seconds left, from the server's estimate or extrapolated from progress since the start.
+double etaSeconds(const Job& j, int64_t now) {
+    if (j.status != JobStatus::Processing) return -1;
+    if (j.eta_seconds && *j.eta_seconds >= 0) return *j.eta_seconds;
+    if (j.progress == 0 || j.progress >= 100 || !j.startTime.valid) return -1;
+    const double elapsed = static_cast<double>(now - j.startTime.micros) / 1e6;
+    if (elapsed <= 0) return -1;
+    return elapsed * (100.0 - j.progress) / j.progress;
+}
+
+QueueSortColumn sortColumnFor(int column) {
+    switch (column) {
+        case kStatus: return QueueSortColumn::Status;
+        case kProgress: return QueueSortColumn::Progress;
+        case kPrompt: return QueueSortColumn::Prompt;
+        case kAge: return QueueSortColumn::Created;
+        case kId: return QueueSortColumn::Id;
+        default: return QueueSortColumn::Default;
+    }
+}
+
+// Index of a row by uiId; a scan, so only on clicks and key presses, never per frame.
+long indexOf(const orchestrator::JobList& rows, const std::string& uiId) {
+    if (uiId.empty()) return -1;
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (rows.job(i).uiId == uiId) return static_cast<long>(i);
+    return -1;
+}
+
+}  // namespace
+
+void QueueView::draw(FrameContext& ctx) {
+    const auto& snap = ctx.snap;
+    UiState& st = ctx.state;
+    const Palette& pal = palette();
+    const float em = ctx.em;
+    const auto& rows = snap.queueView;
+
+    // ---- toolbar: filter, counts, bulk actions ----
+    if (st.focusFilter) {
+        ImGui::SetKeyboardFocusHere();
+        st.focusFilter = false;
+    }
+    ImGui::SetNextItemWidth(std::min(22 * em, ImGui::GetContentRegionAvail().x * 0.4f));
+    ImGui::InputTextWithHint("##filter", "Filter: prompt, id or status  (/)", &st.filter);
+    if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) st.filter.clear();
+    ImGui::SameLine();
+    if (st.filter.empty())
+        ImGui::TextDisabled("%zu jobs", snap.sortedActiveJobs.size());
+    else
+        ImGui::TextDisabled("%zu of %zu jobs", rows.size(), snap.sortedActiveJobs.size());
+    // Decision 10: the backend lists at most 200 active jobs; say when there are more.
+    const int64_t listed = static_cast<int64_t>(snap.counts.queued + snap.counts.processing);
+    if (snap.serverQueueLength > listed && listed >= 200) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.warning, "(showing %lld of %lld)", static_cast<long long>(listed),
+                           static_cast<long long>(snap.serverQueueLength));
+    }
+
+    size_t selectedCancellable = 0;
+    std::vector<std::string> selectedIds;
+    if (!st.selectedJobs.empty()) {
+        // Proportional to the selection, not the queue: look each selected row up by id.
+        for (size_t i = 0; i < rows.size() && selectedIds.size() < st.selectedJobs.size(); ++i) {
+            const Job& j = rows.job(i);
+            if (st.selectedJobs.count(j.uiId.str()) && model::isCancellable(j.status)) {
+                ++selectedCancellable;
+                selectedIds.push_back(j.backendId.str());
+            }
+        }
+    }
+    // Right-aligned bulk actions; on a narrow window they wrap to their own line.
+    char cancelLabel[48];
+    std::snprintf(cancelLabel, sizeof cancelLabel, "Cancel selected (%zu)", selectedCancellable);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    auto buttonWidth = [&](const char* label) { return ImGui::CalcTextSize(label).x + style.FramePadding.x * 2; };
+    const float buttonsW = buttonWidth(cancelLabel) + buttonWidth("Clear completed") + buttonWidth("Clear queue...") +
+                           style.ItemSpacing.x * 2;
+    ImGui::SameLine();
+    const float right = ImGui::GetWindowContentRegionMax().x - buttonsW;
+    if (right > ImGui::GetCursorPosX() + style.ItemSpacing.x)
+        ImGui::SetCursorPosX(right);
+    else
+        ImGui::NewLine();
+    ImGui::BeginDisabled(selectedCancellable == 0);
+    if (ImGui::Button(cancelLabel)) requestCancel(st, selectedIds);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(snap.counts.completed + snap.counts.failed == 0);
+    if (ImGui::Button("Clear completed")) ctx.commands.clearCompletedJobs();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    const size_t cancellable = snap.counts.queued + snap.counts.processing;
+    ImGui::BeginDisabled(cancellable == 0);
+    if (ImGui::Button("Clear queue...")) {
+        st.confirm.kind = Confirmation::Kind::ClearQueue;
+        st.confirm.ids.clear();
+        st.confirm.what = "Clear the queue: cancel all " + std::to_string(cancellable) + " queued and running job" +
+                          (cancellable == 1 ? "" : "s") + "?";
+    }
+    ImGui::EndDisabled();
+
+    // ---- the table ----
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
+                                  ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate | ImGuiTableFlags_Hideable |
+                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("queue", kColumnCount, flags, rows.empty() ? ImVec2(0, ImGui::GetFrameHeight()) : ImVec2(0, 0)))
+        return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 5.4f * em);
+    ImGui::TableSetupColumn("Progress", ImGuiTableColumnFlags_WidthFixed, 6.2f * em);
+    ImGui::TableSetupColumn("Prompt", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("Age", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 3.2f * em);
+    ImGui::TableSetupColumn("Elapsed", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.2f * em);
+    ImGui::TableSetupColumn("ETA", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.2f * em);
+    ImGui::TableSetupColumn("ID", ImGuiTableColumnFlags_WidthFixed, 4.8f * em);
+    ImGui::TableSetupColumn("##actions", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 1.3f * em);
+    ImGui::TableHeadersRow();
+
+    // Sorting happens on the worker, incrementally: only the request is sent from here.
+    if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsDirty) {
+        orchestrator::QueueViewSpec spec = st.requestedView;
+        if (sort->SpecsCount > 0) {
+            spec.column = sortColumnFor(sort->Specs[0].ColumnIndex);
+            spec.descending = sort->Specs[0].SortDirection == ImGuiSortDirection_Descending;
+        } else {
+            spec.column = QueueSortColumn::Default;
+            spec.descending = false;
+        }
+        st.requestedView.column = spec.column;
+        st.requestedView.descending = spec.descending;
+        sort->SpecsDirty = false;
+    }
+    if (st.requestedView.filter != st.filter || !(st.requestedView == snap.queueViewSpec)) {
+        orchestrator::QueueViewSpec wanted = st.requestedView;
+        wanted.filter = st.filter;
+        if (!(wanted == st.requestedView) || !(wanted == sentSpec_)) {
+            st.requestedView = wanted;
+            if (!(wanted == sentSpec_)) {
+                sentSpec_ = wanted;
+                ctx.commands.setQueueView(wanted);
+            }
+        }
+    }
+
+    if (rows.empty()) {
+        ImGui::EndTable();
+        // No rows to scroll: say why the queue is empty.
+        ImGui::Spacing();
+        ImGui::TextDisabled("%s", !st.filter.empty() ? "No job matches the filter."
+                                  : snap.isActive    ? "The queue is empty. New jobs appear as soon as the backend lists them."
+                                                     : "Not connected: no queue data yet.");
+        return;
+    }
+
+    // Keyboard cursor: scroll it into view (one scan on the key press that moved it).
+    const float rowH = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().CellPadding.y * 2;
+    if (st.scrollToCursor) {
+        const long at = indexOf(rows, st.cursorJob);
+        if (at >= 0) {
+            const float y = static_cast<float>(at) * rowH;
+            const float viewH = ImGui::GetWindowHeight() - 2 * rowH;
+            if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + viewH) ImGui::SetScrollY(y - viewH / 2);
+        }
+        st.scrollToCursor = false;
+    }
+    if (st.queueScrollFraction >= 0 && ImGui::GetScrollMaxY() > 0) {
+        ImGui::SetScrollY(ImGui::GetScrollMaxY() * st.queueScrollFraction);
+        st.queueScrollFraction = -1;
+    }
+
+    std::string clicked;
+    bool clickedShift = false, clickedCtrl = false;
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(rows.size()), rowH);
+    while (clipper.Step()) {
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+            const Job& j = rows.job(static_cast<size_t>(i));
+            const std::string uiId = j.uiId.str();
+            ImGui::TableNextRow(ImGuiTableRowFlags_None, rowH - ImGui::GetStyle().CellPadding.y * 2);
+            ImGui::PushID(i);
+            ImGui::TableSetColumnIndex(kStatus);
+            const bool selected = st.selectedJobs.count(uiId) > 0;
+            const bool cursor = uiId == st.cursorJob;
+            if (cursor) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::GetColorU32(ImGuiCol_HeaderHovered, 0.6f));
+            const ImVec2 cell = ImGui::GetCursorPos();
+            if (ImGui::Selectable("##row", selected, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
+                                  ImVec2(0, rowH - ImGui::GetStyle().CellPadding.y * 2))) {
+                clicked = uiId;
+                clickedShift = ImGui::GetIO().KeyShift;
+                clickedCtrl = ImGui::GetIO().KeyCtrl;
+            }
+            if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+                st.detailJob = uiId;
+                st.showDetail = true;
+            }
+            if (ImGui::BeginPopupContextItem("row menu")) {
+                if (ImGui::MenuItem("Copy job id")) ctx.commands.copyToClipboard(j.backendId.str());
+                if (ImGui::MenuItem("Copy prompt", nullptr, false, j.prompt.has_value()))
+                    ctx.commands.copyToClipboard(j.prompt ? j.prompt->str() : std::string());
+                if (ImGui::MenuItem("Show details", "Enter")) {
+                    st.detailJob = uiId;
+                    st.showDetail = true;
+                }
+                ImGui::Separator();
+                if (ImGui::MenuItem("Cancel job", "c", false, model::isCancellable(j.status)))
+                    requestCancel(st, {j.backendId.str()});
+                ImGui::EndPopup();
+            }
+            ImGui::SetCursorPos(cell);
+            statusChip(j.status, em);
+            if (j.optimistic) {
+                ImGui::SameLine(0, 0.2f * em);
+                ImGui::TextDisabled("*");
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("Not yet listed by the server");
+            }
+
+            ImGui::TableSetColumnIndex(kProgress);
+            char overlay[48];
+            if (j.status == JobStatus::Processing && j.current_step && j.total_steps)
+                std::snprintf(overlay, sizeof overlay, "%d%%  %d/%d", j.progress, *j.current_step, *j.total_steps);
+            else
+                std::snprintf(overlay, sizeof overlay, "%d%%", j.progress);
+            ImGui::PushStyleColor(ImGuiCol_PlotHistogram, statusColor(j.status));
+            ImGui::ProgressBar(static_cast<float>(j.progress) / 100.0f, ImVec2(-1, ImGui::GetTextLineHeight()), overlay);
+            ImGui::PopStyleColor();
+
+            ImGui::TableSetColumnIndex(kPrompt);
+            if (j.prompt && !j.prompt->empty())
+                ImGui::TextUnformatted(j.prompt->data(), j.prompt->data() + j.prompt->size());
+            else
+                ImGui::TextDisabled("(no prompt)");
+            if (j.error && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", j.error->c_str());
+
+            ImGui::TableSetColumnIndex(kAge);
+            if (j.created_at.valid)
+                ImGui::TextUnformatted(formatDuration(static_cast<double>(ctx.nowMicros - j.created_at.micros) / 1e6).c_str());
+            else
+                ImGui::TextDisabled("-");
+
+            ImGui::TableSetColumnIndex(kElapsed);
+            if (j.status == JobStatus::Processing && j.startTime.valid)
+                ImGui::TextUnformatted(formatDuration(static_cast<double>(ctx.nowMicros - j.startTime.micros) / 1e6).c_str());
+            else
+                ImGui::TextDisabled("-");
+
+            ImGui::TableSetColumnIndex(kEta);
+            if (const double eta = etaSeconds(j, ctx.nowMicros); eta >= 0)
+                ImGui::TextUnformatted(formatDuration(eta).c_str());
+            else
+                ImGui::TextDisabled("-");
+
+            ImGui::TableSetColumnIndex(kId);
+            ImGui::PushFont(fonts().mono);
+            ImGui::TextDisabled("%.8s", j.backendId.c_str());  // the first 8 characters tell uuids apart
+            ImGui::PopFont();
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", j.backendId.c_str());
+
+            ImGui::TableSetColumnIndex(kActions);
+            if (model::isCancellable(j.status)) {
+                if (ImGui::SmallButton("\xE2\x9C\x96")) requestCancel(st, {j.backendId.str()});
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("Cancel this job");
+            }
+            ImGui::PopID();
+        }
+    }
+    ImGui::EndTable();
+
+    // Selection: click selects one, ctrl toggles, shift extends from the anchor.
+    if (!clicked.empty()) {
+        st.focus = Panel::Queue;
+        if (clickedShift && !st.anchorJob.empty()) {
+            long a = indexOf(rows, st.anchorJob), b = indexOf(rows, clicked);
+            if (a >= 0 && b >= 0) {
+                if (a > b) std::swap(a, b);
+                if (!clickedCtrl) st.selectedJobs.clear();
+                for (long i = a; i <= b; ++i) st.selectedJobs.insert(rows.job(static_cast<size_t>(i)).uiId.str());
+            }
+        } else if (clickedCtrl) {
+            if (!st.selectedJobs.erase(clicked)) st.selectedJobs.insert(clicked);
+            st.anchorJob = clicked;
+        } else {
+            st.selectedJobs = {clicked};
+            st.anchorJob = clicked;
+            st.detailJob = clicked;
+        }
+        st.cursorJob = clicked;
+    }
+}
+
+}  // namespace genmon::ui

@@ -1,0 +1,15 @@
+#pragma once
+// The queue table: sortedActiveJobs (as filtered and sorted by the worker), status chips, progress, ages, ETA, multi-select, per-row and bulk cancel, clear queue, clear completed, context menu.
+#include "ui/frame_context.hpp"
+
+namespace genmon::ui {
+
+class QueueView {
+public:
+    void draw(FrameContext& ctx);
+
+private:
+    orchestrator::QueueViewSpec sentSpec_;  // the last filter/sort sent to the worker
+};
+
+}  // namespace genmon::ui

@@ -1,0 +1,18 @@
+#pragma once
+// Recent results: a thumbnail grid and a list, hover previews with metadata, delete with confirmation, copy prompt and seed, history limit, refresh.
+#include "ui/frame_context.hpp"
+
+namespace genmon::ui {
+
+class ResultsView {
+public:
+    void draw(FrameContext& ctx);
+
+private:
+    void syncHistoryLimit(FrameContext& ctx);
+    int lastSnapshotLimit_ = 0;  // the worker's limit as last seen, to adopt changes made elsewhere
+    int pendingLimit_ = 0;       // posted and not yet reflected by a snapshot (0: none)
+    bool limitActive_ = false;   // the slider is being dragged: post once, on release
+};
+
+}  // namespace genmon::ui

@@ -1,0 +1,80 @@
+#pragma once
+// Everything the UI remembers between frames that is not backend data: open panels, selection,
+// filter, modals, toasts, the generate form. Owned by the UI thread; screenshot fixtures set it.
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/generation_request.hpp"
+#include "orchestrator/event_queue.hpp"
+#include "orchestrator/snapshot.hpp"
+#include "ui/theme.hpp"
+
+namespace genmon::ui {
+
+struct Toast {
+    uint64_t id = 0;
+    orchestrator::NotificationKind kind = orchestrator::NotificationKind::Info;
+    std::string message;
+    std::string detail;
+    int count = 1;               // identical toasts arriving together are batched ("×3")
+    int64_t createdMicros = 0;
+    bool sticky = false;         // errors stay until dismissed; successes fade
+};
+
+enum class Panel { Queue, Results, System, Detail, Generate };
+
+enum class ResultsMode { Grid, List };
+
+// A destructive action waiting for "Yes" (every one asks first).
+struct Confirmation {
+    enum class Kind { None, CancelJobs, ClearQueue, DeleteResult } kind = Kind::None;
+    std::vector<std::string> ids;  // backend ids of jobs, or result ids
+    std::string what;              // the sentence the dialog asks
+};
+
+struct GenerateForm {
+    std::string prompt;
+    std::string negativePrompt;
+    model::GenerationRequest defaults;  // steps, sampler, cfg, size, seed, batch: backend defaults
+    model::GenerationMode mode = model::GenerationMode::Deferred;
+    std::string error;                  // "Please enter a prompt", shown under the field
+};
+
+struct UiState {
+    // Panels (View menu) and layout.
+    bool showQueue = true, showResults = true, showSystem = true, showDetail = true, showGenerate = false;
+    bool showHelp = false, showAbout = false, showSettings = false, showConnect = false;
+    bool applyDefaultLayout = true;  // next frame places every panel at its default spot
+    ThemeKind theme = ThemeKind::Dark;
+    Panel focus = Panel::Queue;      // where j/k/Enter/Delete act
+
+    // Queue view.
+    std::string filter;
+    bool focusFilter = false;        // "/" asks the filter box for keyboard focus
+    orchestrator::QueueViewSpec requestedView;  // what we last sent to the worker
+    std::set<std::string> selectedJobs;         // uiIds
+    std::string cursorJob;                      // keyboard cursor (uiId)
+    std::string anchorJob;                      // shift-click range anchor (uiId)
+    std::string detailJob;                      // shown in the detail pane (uiId)
+    bool scrollToCursor = false;
+    float queueScrollFraction = -1;             // fixtures: scroll there on the first frame
+
+    // Results view.
+    ResultsMode resultsMode = ResultsMode::Grid;
+    std::string selectedResult;
+    int historyLimit = 10;
+
+    GenerateForm generate;
+    Confirmation confirm;
+    std::vector<Toast> toasts;
+    uint64_t nextToastId = 1;
+
+    // Backend menu.
+    std::string connectUrl;
+    std::vector<std::string> urlHistory;
+    std::string apiKeyHint;  // "from GENMON_API_KEY" etc.; never the key itself
+};
+
+}  // namespace genmon::ui
