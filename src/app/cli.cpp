@@ -64,6 +64,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
             if (x == std::string::npos || !parseInt(v.substr(0, x), o.width) || !parseInt(v.substr(x + 1), o.height) ||
                 o.width < 320 || o.height < 240 || o.width > 8192 || o.height > 8192)
                 return fail("--size " + v + ": expected WxH between 320x240 and 8192x8192");
+            o.sizeGiven = true;
         } else if (a == "--fixture") {
             if (!value(v)) return fail("--fixture needs a file");
             o.fixturePath = v;

@@ -10,6 +10,7 @@ struct CliOptions {
     enum class Mode { Window, Screenshot, DumpSnapshot, Help, Version } mode = Mode::Window;
     std::string screenshotPath;
     int width = 1280, height = 800;
+    bool sizeGiven = false;  // --size overrides a fixture's own size
     std::optional<std::string> fixturePath;  // render a UI state from a fixture (no network)
     bool demo = false;                       // the embedded simulated backend
     std::string scenario = "busy";

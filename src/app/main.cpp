@@ -1,9 +1,11 @@
 // genmon: the window, offscreen screenshots and the headless snapshot dump.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/cli.hpp"
+#include "app/fixture.hpp"
 #include "app/gui.hpp"
 #include "platform/png.hpp"
 
@@ -17,6 +19,21 @@ int screenshot(const app::CliOptions& o) {
     app::OffscreenRun run;
     run.width = o.width;
     run.height = o.height;
+    std::optional<app::Fixture> fixture;
+    if (o.fixturePath) {
+        auto loaded = app::loadFixture(*o.fixturePath);
+        if (!loaded) {
+            std::fprintf(stderr, "genmon: %s\n", loaded.error().message.c_str());
+            return 2;
+        }
+        fixture = std::move(loaded).value();
+        source = app::fixtureSource(*fixture);
+        if (!o.sizeGiven) {
+            run.width = fixture->width;
+            run.height = fixture->height;
+        }
+        run.prepare = [&fixture](ui::UiState& st) { st = fixture->ui; };
+    }
     auto image = app::renderOffscreen(source, commands, run);
     if (!image) {
         std::fprintf(stderr, "genmon: cannot render offscreen: %s\n", image.error().message.c_str());

@@ -150,7 +150,7 @@ void App::frame(const FrameInput& in) {
         appliedTheme_ = state_.theme;
         themeApplied_ = true;
     }
-    for (const auto& e : in.events) pushToast(state_, e.kind, e.message, e.detail, in.nowMicros);
+    for (const auto& e : in.events) pushToast(state_, e.kind, e.message, e.detail, e.atMicros ? e.atMicros : in.nowMicros);
     handleShortcuts(snap);
     drawMenuBar(snap);
     placePanels();
