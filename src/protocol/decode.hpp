@@ -26,11 +26,23 @@ struct Decoded {
     std::vector<std::string> warnings;  // entries dropped or fields ignored, readable
 };
 
-// Limits against hostile input (issue 9): nesting depth and element counts.
+// Limits against hostile input (issue 9): nesting depth and element counts. A body nested
+// deeper than maxDepth is refused (ErrorKind::TooLarge; checked by a pre-scan, because
+// simdjson On-Demand enforces no depth limit in release builds); lists longer than maxJobs /
+// maxResults keep their first entries and say how many were left out. A payload keeps at most
+// 100 warnings and counts the rest.
 struct DecodeLimits {
     size_t maxDepth = 64;
     size_t maxJobs = 200000;
     size_t maxResults = 1000;
+};
+
+// One /generation/results entry. A base64 image_url (decision 6) travels beside the result,
+// never inside it: the worker decodes it into a thumbnail and drops the text, so 200 results
+// do not keep megabytes of base64 alive. result.imageSource says which case applied.
+struct DecodedResult {
+    model::GenerationResult result;
+    std::optional<std::string> imageBase64;
 };
 
 using model::CancelResponse;
@@ -57,13 +69,19 @@ public:
     // Bodies: when body.capacity() leaves SIMDJSON_PADDING bytes of slack the parse reads it
     // in place; otherwise it is copied once into the decoder's own padded buffer.
     // receivedMicros stamps each job's receipt time (and fills a missing startTime).
+    // Warnings name the entry by its 0-based index in the list: "active job #3: ...".
     model::Outcome<Decoded<std::vector<model::Job>>> activeJobs(const std::string& body, int64_t receivedMicros);
-    model::Outcome<Decoded<std::vector<model::GenerationResult>>> results(const std::string& body);
+    // receivedMicros, when not 0, stands in for a missing created_at (as the SPA's "now").
+    model::Outcome<Decoded<std::vector<DecodedResult>>> results(const std::string& body, int64_t receivedMicros = 0);
     model::Outcome<Decoded<model::SystemStatusPatch>> systemStatus(const std::string& body);
     model::Outcome<GenerateResponse> generateResponse(const std::string& body);
     model::Outcome<QueueGenerationResponse> queueGenerationResponse(const std::string& body);
     model::Outcome<CancelResponse> cancelResponse(const std::string& body);
     model::Outcome<JobDetail> jobDetail(const std::string& body, int64_t receivedMicros);
+    // §3.3: progress_update / generation_progress -> ProgressMessage (0-1 scale);
+    // generation_complete -> CompletionMessage, or ErrorMessage when its status is failed;
+    // generation_error -> ErrorMessage; queue_update jobs are read like activeJobs (0-100).
+    // Envelope fields come from "data", flat legacy fields from the top level.
     model::Outcome<Decoded<WsMessage>> wsMessage(const std::string& frame, int64_t receivedMicros);
 
 private:

@@ -1,0 +1,187 @@
+// errorMessageFromBody: the text a person sees for a failed request (decision 7, spec §1.2-1.3).
+#include <string>
+
+#include "protocol/decode.hpp"
+#include "protocol/json_read.hpp"
+
+namespace genmon::protocol {
+
+using namespace detail;
+
+namespace {
+
+// "prompt: Field required" from one FastAPI validation entry: loc without its "body"/"query"
+// part, then msg. A broken document is recorded in rd.broken; the caller stops there.
+std::string validationEntry(od::value& entry, Reader& rd) {
+    std::string_view text;
+    od::json_type t;
+    if (rd.kind(entry, t) != Read::Ok) return {};
+    if (t == od::json_type::string) return rd.string(entry, text) == Read::Ok ? std::string(text) : std::string();
+    od::object obj;
+    if (rd.object(entry, obj) != Read::Ok) return {};
+    std::string field, msg;
+    for (auto fieldResult : obj) {
+        od::field f;
+        if (const error_code e = std::move(fieldResult).get(f)) return rd.fail(e), std::string();
+        const std::string_view key = rawKey(f);
+        od::value& v = f.value();
+        if (key == "msg" || (key == "message" && msg.empty())) {
+            if (rd.string(v, text) == Read::Ok) msg.assign(text);
+        } else if (key == "loc") {
+            od::array loc;
+            if (rd.array(v, loc) != Read::Ok) {
+                if (rd.broken) return {};
+                continue;
+            }
+            bool first = true;
+            for (auto partResult : loc) {
+                od::value part;
+                if (const error_code e = std::move(partResult).get(part)) return rd.fail(e), std::string();
+                if (rd.idText(part, text) != Read::Ok) {
+                    if (rd.broken) return {};
+                    continue;
+                }
+                const bool location =
+                    text == "body" || text == "query" || text == "path" || text == "header" || text == "cookie";
+                if (first && location) {
+                    first = false;
+                    continue;
+                }
+                first = false;
+                if (!field.empty()) field += '.';
+                field += text;
+            }
+        }
+        if (rd.broken) return {};
+    }
+    if (msg.empty()) return {};
+    return field.empty() ? msg : field + ": " + msg;
+}
+
+// Joins detail[] / errors[] entries with "; ".
+std::string joinEntries(od::array& arr, Reader& rd) {
+    std::string joined;
+    for (auto entryResult : arr) {
+        od::value entry;
+        if (const error_code e = std::move(entryResult).get(entry)) return rd.fail(e), std::string();
+        const std::string one = validationEntry(entry, rd);
+        if (rd.broken) return {};
+        if (one.empty()) continue;
+        if (!joined.empty()) joined += "; ";
+        joined += one;
+    }
+    return joined;
+}
+
+std::string fallbackMessage(int status, std::string_view statusText) {
+    if (!trimView(statusText).empty()) return std::string(trimView(statusText));
+    return "Request failed with status " + std::to_string(status);
+}
+
+enum class ErrorBody : uint8_t { NotJson, NoMessage, Message };
+
+// The message a JSON error body carries (§1.2 order, RFC 7807 first). NotJson also covers
+// JSON that turns out broken half-way, so its text is shown as an excerpt instead.
+ErrorBody messageFromJson(od::document& doc, std::string& out) {
+    Reader rd;
+    od::json_type t;
+    if (doc.type().get(t)) return ErrorBody::NotJson;
+    if (t == od::json_type::string) {
+        std::string_view text;
+        if (doc.get_string().get(text)) return ErrorBody::NotJson;
+        out.assign(trimView(text));
+        return out.empty() ? ErrorBody::NoMessage : ErrorBody::Message;
+    }
+    if (t == od::json_type::number || t == od::json_type::boolean) return ErrorBody::NotJson;  // "404 page not found"
+    if (t != od::json_type::object) return ErrorBody::NoMessage;
+    od::object obj;
+    if (doc.get_object().get(obj)) return ErrorBody::NotJson;
+    std::string title, detail, message, errors;
+    for (auto fieldResult : obj) {
+        od::field f;
+        if (std::move(fieldResult).get(f)) return ErrorBody::NotJson;
+        const std::string_view key = rawKey(f);
+        od::value& v = f.value();
+        std::string_view text;
+        if (key == "title" || key == "message") {
+            if (rd.string(v, text) == Read::Ok) (key == "title" ? title : message).assign(trimView(text));
+        } else if (key == "detail" || key == "errors") {
+            std::string& slot = key == "detail" ? detail : errors;
+            od::json_type dt;
+            if (rd.kind(v, dt) != Read::Ok) continue;
+            if (dt == od::json_type::string) {
+                if (rd.string(v, text) == Read::Ok) slot.assign(trimView(text));
+            } else if (dt == od::json_type::array) {
+                od::array arr;
+                if (rd.array(v, arr) == Read::Ok) slot = joinEntries(arr, rd);
+            } else if (dt == od::json_type::object) {
+                od::object inner;
+                std::string_view raw;
+                if (rd.object(v, inner) == Read::Ok) {
+                    if (const error_code e = inner.raw_json().get(raw))
+                        rd.fail(e);
+                    else
+                        slot = excerpt(raw, 120);
+                }
+            }
+        }
+        if (rd.broken) return ErrorBody::NotJson;
+    }
+    const char* after = nullptr;
+    if (doc.current_location().get(after) == simdjson::SUCCESS) return ErrorBody::NotJson;  // text after the JSON
+    if (!title.empty())
+        out = detail.empty() || detail == title ? title : title + ": " + detail;
+    else if (!detail.empty())
+        out = detail;
+    else if (!message.empty())
+        out = message;
+    else
+        out = errors;
+    return out.empty() ? ErrorBody::NoMessage : ErrorBody::Message;
+}
+
+}  // namespace
+
+std::string errorMessageFromBody(int httpStatus, std::string_view statusText, std::string_view body) {
+    const std::string_view trimmed = trimView(body);
+    if (trimmed.empty()) return fallbackMessage(httpStatus, statusText);
+    constexpr size_t kMaxDepth = 64;
+    if (!nestsDeeperThan(trimmed, kMaxDepth)) {
+        simdjson::padded_string padded(trimmed);
+        od::parser parser;
+        od::document doc;
+        if (parser.iterate(padded).get(doc) == simdjson::SUCCESS) {
+            std::string message;
+            switch (messageFromJson(doc, message)) {
+                case ErrorBody::Message: return message;
+                case ErrorBody::NoMessage: return fallbackMessage(httpStatus, statusText);
+                case ErrorBody::NotJson: break;
+            }
+        }
+    }
+    // Not JSON (an HTML page from a proxy, plain text): the status, then what the body said.
+    std::string head =
+        trimView(statusText).empty() ? "HTTP " + std::to_string(httpStatus) : std::string(trimView(statusText));
+    std::string text;
+    if (trimmed.front() == '<') {
+        // Drop tags so "<html><title>502 Bad Gateway</title>" reads as "502 Bad Gateway".
+        bool inTag = false;
+        for (const char c : trimmed.substr(0, 4096)) {
+            if (c == '<') {
+                inTag = true;
+                text += ' ';
+            } else if (c == '>') {
+                inTag = false;
+            } else if (!inTag) {
+                text += c;
+            }
+        }
+    } else {
+        text.assign(trimmed.substr(0, 4096));
+    }
+    const std::string shown = excerpt(text, 120);
+    if (shown.empty()) return head;
+    return head + ": " + shown;
+}
+
+}  // namespace genmon::protocol
