@@ -189,8 +189,11 @@ void App::placePanels() {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float em = fonts().size;
     const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
-    const ImVec2 origin = vp->WorkPos;
-    const ImVec2 size(vp->WorkSize.x, vp->WorkSize.y - statusBar);
+    // From the viewport, not WorkPos: ImGui 1.86 reserves the menu bar in the work area only
+    // from the next frame on, and the default layout is placed on the first one.
+    const float menuBar = ImGui::GetFrameHeight();
+    const ImVec2 origin(vp->Pos.x, vp->Pos.y + menuBar);
+    const ImVec2 size(vp->Size.x, vp->Size.y - menuBar - statusBar);
     const ImGuiCond cond = state_.applyDefaultLayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     auto place = [&](const char* name, ImVec2 pos, ImVec2 sz) {
         ImGui::SetNextWindowPos(pos, cond);

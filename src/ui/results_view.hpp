@@ -1,5 +1,7 @@
 #pragma once
 // Recent results: a thumbnail grid and a list, hover previews with metadata, delete with confirmation, copy prompt and seed, history limit, refresh.
+#include <string>
+
 #include "ui/frame_context.hpp"
 
 namespace genmon::ui {
@@ -13,6 +15,7 @@ private:
     int lastSnapshotLimit_ = 0;  // the worker's limit as last seen, to adopt changes made elsewhere
     int pendingLimit_ = 0;       // posted and not yet reflected by a snapshot (0: none)
     bool limitActive_ = false;   // the slider is being dragged: post once, on release
+    std::string lastScrolledTo_; // the selection last brought into view
 };
 
 }  // namespace genmon::ui
