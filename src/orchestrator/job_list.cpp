@@ -117,10 +117,13 @@ void OrderedJobIndex::mergeIfSmall(size_t chunk) {
 
 void OrderedJobIndex::insert(model::JobPtr job) {
     if (chunks_.empty()) {
+        // The first job makes the first chunk (lowerBound needs non-empty chunks).
         viewChunks_.reset();
         viewStarts_.reset();
-        chunks_.push_back(std::make_shared<JobChunk>());
+        chunks_.push_back(std::make_shared<JobChunk>(1, std::move(job)));
         owned_.push_back(true);
+        ++size_;
+        return;
     }
     const Position pos = lowerBound(*job);
     auto& c = mutableChunk(pos.chunk);

@@ -1,6 +1,7 @@
 #include "orchestrator/manager.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace genmon::orchestrator {
 
@@ -54,8 +55,20 @@ OrchestratorManager::OrchestratorManager(Executor& worker, TransportFactory fact
       options_(std::move(defaults)) {}
 
 OrchestratorManager::~OrchestratorManager() {
-    // Outstanding bindings must not outlive the manager; tear down what is left.
-    if (initialized_ || initializing_) orchestrator_->destroy().wait();
+    // Outstanding bindings must not outlive the manager; tear down what is left. Tasks already
+    // posted for this manager (a destroy, an initialize and its continuation) must run before
+    // the orchestrator and this manager go away.
+    std::vector<std::shared_future<model::Status>> wait;
+    bool active = false;
+    {
+        std::lock_guard lock(mutex_);
+        wait.swap(outstanding_);
+        if (initializing_) wait.push_back(*initializing_);
+        active = initialized_ || initializing_.has_value();
+        ++lifecycle_;
+    }
+    if (active) orchestrator_->destroy().wait();
+    for (auto& f : wait) f.wait();
 }
 
 Binding OrchestratorManager::acquire(ConsumerOptions options) {
@@ -106,13 +119,29 @@ std::shared_future<model::Status> OrchestratorManager::initializeShared() {
     auto done = std::make_shared<std::promise<model::Status>>();
     auto shared = done->get_future().share();
     initializing_ = shared;
+    const uint64_t lifecycle = lifecycle_;
+    const int usedLimit = appliedHistoryLimit_;
+    const BackendConfig usedBackend = opts.backend;
     // The continuation runs on the worker: it records the outcome so a failed initialize can
-    // be retried and a good one is not run twice, then answers every waiting consumer.
-    orchestrator_->initializeThen(std::move(opts), [this, done](model::Outcome<model::Unit> r) {
+    // be retried and a good one is not run twice, then answers every waiting consumer. An
+    // answer from a lifecycle that was destroyed meanwhile changes nothing.
+    orchestrator_->initializeThen(std::move(opts), [this, done, lifecycle, usedLimit, usedBackend](
+                                                       model::Outcome<model::Unit> r) {
         {
             std::lock_guard lock(mutex_);
-            initialized_ = r.ok();
-            initializing_.reset();
+            if (lifecycle == lifecycle_) {
+                initialized_ = r.ok();
+                initializing_.reset();
+                if (initialized_) {
+                    // The watchers act only once initialized (§7.2): apply what changed while
+                    // initialize was in flight.
+                    if (appliedHistoryLimit_ != usedLimit) orchestrator_->setHistoryLimit(appliedHistoryLimit_);
+                    const bool follow = std::any_of(consumers_.begin(), consumers_.end(),
+                                                    [](const Consumer& c) { return c.options.autoSyncBackend; });
+                    if (follow && !(options_.backend == usedBackend))
+                        orchestrator_->handleBackendUrlChange(options_.backend);
+                }
+            }
         }
         done->set_value(r.ok() ? model::okStatus() : model::Status(r.error()));
     });
@@ -126,6 +155,8 @@ void OrchestratorManager::release(uint64_t id) {
         std::erase_if(consumers_, [id](const Consumer& c) { return c.id == id; });
         if (consumers_.empty()) {
             destroy = initialized_ || initializing_.has_value();
+            if (destroy) ++lifecycle_;
+            if (initializing_) outstanding_.push_back(*initializing_);
             initialized_ = false;
             initializing_.reset();
             appliedHistoryLimit_ = kDefaultHistoryLimit;
@@ -134,7 +165,13 @@ void OrchestratorManager::release(uint64_t id) {
         }
     }
     // The last consumer is gone: destroy (cleanup + resetState), as §7.2 destroyOrchestrator.
-    if (destroy) orchestrator_->destroy();
+    if (!destroy) return;
+    auto done = orchestrator_->destroy().share();
+    std::lock_guard lock(mutex_);
+    std::erase_if(outstanding_, [](const std::shared_future<model::Status>& f) {
+        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+    outstanding_.push_back(std::move(done));
 }
 
 void OrchestratorManager::setVisible(uint64_t id, bool visible) {
@@ -152,8 +189,7 @@ void OrchestratorManager::setHistoryLimitOverride(std::optional<int> limit) {
 
 std::shared_future<model::Status> OrchestratorManager::setBackend(BackendConfig backend) {
     std::lock_guard lock(mutex_);
-    const bool changed = backend.baseUrl != options_.backend.baseUrl || backend.simulated != options_.backend.simulated ||
-                         backend.insecureTls != options_.backend.insecureTls;
+    const bool changed = !(backend == options_.backend);
     options_.backend = backend;
     const bool follow = std::any_of(consumers_.begin(), consumers_.end(),
                                     [](const Consumer& c) { return c.options.autoSyncBackend; });

@@ -87,6 +87,12 @@ private:
     uint64_t nextId_ = 1;
     std::optional<std::shared_future<model::Status>> initializing_;
     bool initialized_ = false;
+    // Bumped when the last consumer leaves (destroy): an initialize still in flight from the
+    // previous lifecycle must not mark the new one initialized or clear its pending promise.
+    uint64_t lifecycle_ = 0;
+    // Work posted for lifecycles already left (their destroy, a superseded initialize): the
+    // destructor waits for it, since those tasks still reach this manager and its orchestrator.
+    std::vector<std::shared_future<model::Status>> outstanding_;
     std::optional<int> historyOverride_;
     int appliedHistoryLimit_ = kDefaultHistoryLimit;
 };

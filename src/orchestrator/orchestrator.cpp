@@ -91,7 +91,15 @@ std::vector<model::JobPtr> GenerationOrchestrator::getCancellableJobs() const {
 
 void GenerationOrchestrator::markDirty() {
     if (publishTimer_ != 0) return;
-    publishTimer_ = worker_.schedule(options_.polls.publishCoalesceMs, [this] {
+    // At most one snapshot per publishCoalesceMs window, without delaying a change that comes
+    // after a quiet spell: when the last publish is a window old or more, publish as soon as the
+    // current task ends (delay 0: every change of this task is in); otherwise at the window's end.
+    // (Trailing-only coalescing added the whole window to every isolated update: issue 8, 6a.)
+    const int64_t window = int64_t{options_.polls.publishCoalesceMs} * kMicrosPerMs;
+    const int64_t since = worker_.nowMicros() - lastPublishMicros_;
+    const int64_t delayMs =  // (a wall clock set back counts as quiet: never wait more than a window)
+        since >= window || since < 0 ? 0 : (window - since + kMicrosPerMs - 1) / kMicrosPerMs;
+    publishTimer_ = worker_.schedule(delayMs, [this] {
         publishTimer_ = 0;
         publishNow();
     });
@@ -104,6 +112,7 @@ void GenerationOrchestrator::publishNow() {
     }
     const int64_t now = worker_.nowMicros();
     while (!completions_.empty() && now - completions_.front() > kThroughputWindowMicros) completions_.pop_front();
+    lastPublishMicros_ = now;
 
     auto s = std::make_shared<Snapshot>();
     s->version = ++version_;
@@ -231,10 +240,11 @@ void GenerationOrchestrator::doCleanup() {
     queueManagerActive_ = false;
     isActive_ = false;
     paused_ = false;
+    everConnected_ = false;  // the next transport's first connect is not a reconnect
     jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
     imageQueue_.clear();
     imagesInFlight_ = 0;
-    connection_.phase = ConnectionPhase::Idle;
+    connection_ = ConnectionInfo{};  // phase idle, no last error (§7.3 transportModule: clearTransport)
 }
 
 StatusFuture GenerationOrchestrator::destroy() {
@@ -294,6 +304,8 @@ void GenerationOrchestrator::refreshStatus(Callback<Unit> done, bool fromPoll) {
             }
             statusUpdatedAt_ = now;
             statusPollStopped_ = false;
+            for (const auto& w : r->warnings)
+                notify(NotificationKind::Warning, "Ignored an invalid system status from the server", w);
             markDirty();
             return done(Unit{});
         }
@@ -445,6 +457,12 @@ StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backen
         options_.backend = std::move(backend);
         transport_ = factory_(options_.backend);
         ++epoch_;
+        // Answers of the old transport are now ignored (stale epoch), so nothing they would
+        // have reset may stay set: in-flight flags, image slots, the first-connect marker.
+        jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
+        imageQueue_.clear();
+        imagesInFlight_ = 0;
+        everConnected_ = false;
         if (!transport_) {
             isActive_ = queueManagerActive_ = false;
             publishNow();
@@ -814,7 +832,9 @@ void GenerationOrchestrator::scheduleResultsRefresh() {
 
 void GenerationOrchestrator::requestImages() {
     if (!transport_) return;
-    for (const auto& r : *results_.results()) {
+    // Hold the list: replaceResult below swaps in a new one and may free this one.
+    const std::shared_ptr<const ResultList> list = results_.results();
+    for (const auto& r : *list) {
         if (r->imageState != model::ImageState::None) continue;
         if (std::find(imageQueue_.begin(), imageQueue_.end(), r->id) == imageQueue_.end()) imageQueue_.push_back(r->id);
         auto loading = std::make_shared<model::GenerationResult>(*r);

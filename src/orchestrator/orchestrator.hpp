@@ -190,6 +190,7 @@ private:
     int imagesInFlight_ = 0;
     uint64_t localIdCounter_ = 0;
     uint64_t version_ = 0;
+    int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
 };
 
 }  // namespace genmon::orchestrator

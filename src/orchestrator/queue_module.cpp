@@ -91,6 +91,7 @@ model::JobPtr QueueModule::normalise(model::Job job, uint64_t seq, int64_t now) 
     if (!job.startTime.valid) job.startTime = job.created_at.valid ? job.created_at : model::Timestamp::fromMicros(now);
     if (!job.created_at.valid) job.created_at = job.startTime;
     if (job.receivedMicros == 0) job.receivedMicros = now;
+    job.progress = std::min<uint8_t>(job.progress, 100);  // whatever the caller passed: 0-100
     job.seq = seq;
     return std::make_shared<const model::Job>(std::move(job));
 }

@@ -47,6 +47,7 @@ struct BackendConfig {
     std::string baseUrl = "http://127.0.0.1:8000/api/v1";
     bool simulated = false;   // the embedded genmon-sim (--demo): the UI shows a badge
     bool insecureTls = false; // --insecure: peer verification off, shown in the status bar
+    friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
 // Push messages from the progress socket, delivered on the worker.
