@@ -1,0 +1,98 @@
+#include "app/dump_snapshot.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "app/runtime.hpp"
+#include "app/snapshot_json.hpp"
+#include "transport/url.hpp"
+
+namespace genmon::app {
+
+namespace {
+
+constexpr const char* kDefaultBackend = "http://127.0.0.1:8000/api/v1";
+// After initialize: how long to wait at most for the socket's first answer and the thumbnails,
+// so isConnected and the image states in the dump say what a person would see.
+constexpr int kSettleMs = 3000;
+
+std::string lowerFirst(std::string s) {
+    if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+    return s;
+}
+
+bool settled(const orchestrator::Snapshot& s) {
+    if (s.connection.phase == orchestrator::ConnectionPhase::Connecting) return false;
+    if (s.connection.phase == orchestrator::ConnectionPhase::Reconnecting && s.connection.nextRetryAtMicros == 0)
+        return false;  // an attempt is under way
+    for (const auto& r : *s.recentResults)
+        if (r->imageState == model::ImageState::Loading || r->imageState == model::ImageState::None) return false;
+    return true;
+}
+
+}  // namespace
+
+std::string describeInitFailure(const std::string& baseUrl, const model::Error& e) {
+    switch (e.kind) {
+        case model::ErrorKind::Network: {
+            // "cannot connect to 127.0.0.1:9: Connection refused" -> "connection refused"
+            const size_t sep = e.message.find(": ");
+            const std::string reason = sep == std::string::npos ? e.message : e.message.substr(sep + 2);
+            return "cannot reach " + baseUrl + ": " + lowerFirst(reason);
+        }
+        case model::ErrorKind::Timeout: return "cannot reach " + baseUrl + ": " + lowerFirst(e.message);
+        case model::ErrorKind::Http:
+            return baseUrl + " answered HTTP " + std::to_string(e.httpStatus) + ": " + e.message;
+        default: return "cannot read the state of " + baseUrl + ": " + e.message;
+    }
+}
+
+int runDumpSnapshot(const CliOptions& options) { return runDumpSnapshot(options, stdout, stderr); }
+
+int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
+    using namespace std::chrono;
+    const std::string given = o.backendUrl.value_or(kDefaultBackend);
+    auto base = transport::parseBaseUrl(given);
+    if (!base) {
+        std::fprintf(err, "genmon: %s\n", base.error().message.c_str());
+        return 2;
+    }
+    auto key = resolveApiKey(o);
+    if (!key) {
+        std::fprintf(err, "genmon: %s\n", key.error().message.c_str());
+        return 2;
+    }
+    const std::string url = base->str();
+
+    RuntimeOptions ro;
+    ro.retryInitialize = false;  // one shot: say what is wrong and exit
+    Runtime runtime(ro);
+    orchestrator::BackendConfig backend;
+    backend.baseUrl = url;
+    backend.insecureTls = o.insecure;
+    const auto deadline = steady_clock::now() + milliseconds(std::max(0, o.waitMs));
+    auto first = runtime.start(backend, std::move(key).value());
+
+    if (first.wait_until(deadline) == std::future_status::ready) {
+        const model::Status st = first.get();
+        if (!st.ok()) {
+            std::fprintf(err, "genmon: %s\n", describeInitFailure(url, st.error()).c_str());
+            runtime.shutdown();
+            return 1;
+        }
+        const auto settleBy = std::min(deadline, steady_clock::now() + milliseconds(kSettleMs));
+        while (steady_clock::now() < settleBy && !settled(*runtime.snapshots().acquire()))
+            std::this_thread::sleep_for(milliseconds(10));
+    } else {
+        std::fprintf(err, "genmon: warning: the first refresh from %s did not finish within %d ms; the snapshot may be incomplete\n",
+                     url.c_str(), o.waitMs);
+    }
+    const std::string json = snapshotToJson(*runtime.snapshots().acquire(), true);
+    runtime.shutdown();
+    std::fwrite(json.data(), 1, json.size(), out);
+    std::fputc('\n', out);
+    std::fflush(out);
+    return 0;
+}
+
+}  // namespace genmon::app

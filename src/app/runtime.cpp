@@ -1,0 +1,208 @@
+#include "app/runtime.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace genmon::app {
+
+using model::Error;
+using model::ErrorKind;
+
+namespace {
+
+std::string trimmed(std::string s) {
+    const char* ws = " \t\r\n";
+    const size_t b = s.find_first_not_of(ws);
+    if (b == std::string::npos) return {};
+    const size_t e = s.find_last_not_of(ws);
+    return s.substr(b, e - b + 1);
+}
+
+std::shared_future<model::Status> ready(model::Status st) {
+    std::promise<model::Status> p;
+    p.set_value(std::move(st));
+    return p.get_future().share();
+}
+
+}  // namespace
+
+model::Outcome<std::string> readApiKeyFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        return Error::make(ErrorKind::InvalidArgument,
+                           "cannot read the API key file '" + path + "': " + (err ? std::strerror(err) : "cannot open it"));
+    }
+    std::string line;
+    std::getline(in, line);
+    if (line.size() > 4096) return Error::make(ErrorKind::InvalidArgument, "the API key file '" + path + "' is too long");
+    line = trimmed(std::move(line));
+    if (line.empty()) return Error::make(ErrorKind::InvalidArgument, "the API key file '" + path + "' is empty");
+    return line;
+}
+
+model::Outcome<std::optional<std::string>> resolveApiKey(const CliOptions& options) {
+    if (options.apiKeyArgument) {
+        std::string key = trimmed(*options.apiKeyArgument);
+        if (key.empty()) return Error::make(ErrorKind::InvalidArgument, "--api-key is empty");
+        return std::optional<std::string>(std::move(key));
+    }
+    if (options.apiKeyFile) {
+        auto key = readApiKeyFile(*options.apiKeyFile);
+        if (!key) return std::move(key).error();
+        return std::optional<std::string>(std::move(key).value());
+    }
+    if (const char* env = std::getenv("GENMON_API_KEY")) {
+        std::string key = trimmed(env);
+        if (!key.empty()) return std::optional<std::string>(std::move(key));
+    }
+    return std::optional<std::string>{};
+}
+
+bool isUnreachable(const Error& e) noexcept {
+    return e.kind == ErrorKind::Network || e.kind == ErrorKind::Timeout ||
+           (e.kind == ErrorKind::Http && e.httpStatus >= 500);
+}
+
+Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), settings_(options_.transport) {}
+
+Runtime::~Runtime() { shutdown(); }
+
+std::unique_ptr<orchestrator::Transport> Runtime::makeTransport(const orchestrator::BackendConfig& backend) {
+    transport::TransportSettings settings;
+    {
+        std::lock_guard lock(settingsMutex_);
+        settings = settings_;
+    }
+    return std::make_unique<transport::RealTransport>(loop_, backend, std::move(settings), images_);
+}
+
+std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig backend, std::optional<std::string> apiKey,
+                                                 orchestrator::PollSettings polls) {
+    std::shared_future<model::Status> first;
+    {
+        std::lock_guard lock(mutex_);
+        if (started_) return ready(Error::make(ErrorKind::InvalidArgument, "the session was started already"));
+        started_ = true;
+        {
+            std::lock_guard s(settingsMutex_);
+            settings_.apiKey = std::move(apiKey);
+        }
+        loop_.start();
+        images_ = std::make_shared<transport::ImageDecoder>(loop_);
+        orchestrator::OrchestratorOptions defaults;
+        defaults.backend = std::move(backend);
+        defaults.polls = polls;
+        defaults.usePush = options_.usePush;
+        manager_ = std::make_unique<orchestrator::OrchestratorManager>(
+            loop_, [this](const orchestrator::BackendConfig& b) { return makeTransport(b); }, buffer_, events_,
+            std::move(defaults));
+        binding_.emplace(manager_->acquire(options_.consumer));
+        attempts_ = 1;
+        first = binding_->initialize();
+    }
+    if (options_.retryInitialize) supervisor_ = std::thread([this, first] { supervise(first); });
+    return first;
+}
+
+void Runtime::supervise(std::shared_future<model::Status> current) {
+    using namespace std::chrono;
+    for (;;) {
+        // Wait for this attempt, waking now and then to notice shutdown.
+        while (current.wait_for(milliseconds(100)) != std::future_status::ready) {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+        }
+        const model::Status st = current.get();
+        std::unique_lock lock(mutex_);
+        if (stopping_) return;
+        initialized_ = st.ok();
+        if (st.ok()) {
+            lastError_.reset();
+            nextRetryAt_ = 0;
+            return;  // from here the socket's reconnects and the polls keep the data fresh
+        }
+        lastError_ = st.error();
+        if (!isUnreachable(st.error())) {
+            nextRetryAt_ = 0;
+            return;
+        }
+        const auto& delays = options_.initRetryDelaysMs;
+        const size_t step = std::min(static_cast<size_t>(std::max(1, attempts_.load())), delays.size()) - 1;
+        const int delayMs = delays.empty() ? 3000 : delays[step];
+        nextRetryAt_ = loop_.nowMicros() + int64_t{delayMs} * 1000;
+        retryNow_ = false;
+        cv_.wait_for(lock, milliseconds(delayMs), [this] { return stopping_ || retryNow_; });
+        nextRetryAt_ = 0;
+        if (stopping_) return;
+        ++attempts_;
+        current = binding_->initialize();
+    }
+}
+
+void Runtime::retryInitializeNow() {
+    {
+        std::lock_guard lock(mutex_);
+        retryNow_ = true;
+    }
+    cv_.notify_all();
+}
+
+void Runtime::setApiKey(std::optional<std::string> apiKey) {
+    std::lock_guard lock(settingsMutex_);
+    settings_.apiKey = std::move(apiKey);
+}
+
+void Runtime::shutdown() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!started_ || stopping_) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (supervisor_.joinable()) supervisor_.join();
+    // The last consumer goes: the manager posts destroy() (transport closed, state reset).
+    if (binding_) {
+        binding_->release();
+        binding_.reset();
+    }
+    // Drain: destroy() and the "cancelled" answers it causes (they reach the orchestrator) run
+    // while the orchestrator still exists.
+    loop_.stop();
+    // The manager's destructor waits for the work it posted (already done after a clean drain);
+    // a running worker lets it finish even when the drain hit its deadline.
+    loop_.start();
+    manager_.reset();
+    loop_.stop();
+    images_.reset();
+    nextRetryAt_ = 0;
+}
+
+orchestrator::GenerationOrchestrator& Runtime::orchestrator() { return manager_->orchestrator(); }
+
+orchestrator::OrchestratorManager& Runtime::manager() { return *manager_; }
+
+bool Runtime::started() const {
+    std::lock_guard lock(mutex_);
+    return started_;
+}
+
+bool Runtime::initialized() const {
+    if (manager_) return manager_->isInitialized();
+    std::lock_guard lock(mutex_);
+    return initialized_;
+}
+
+int64_t Runtime::nextInitRetryAtMicros() const noexcept { return nextRetryAt_.load(); }
+
+int Runtime::initAttempts() const noexcept { return attempts_.load(); }
+
+std::optional<model::Error> Runtime::lastInitError() const {
+    std::lock_guard lock(mutex_);
+    return lastError_;
+}
+
+}  // namespace genmon::app

@@ -1,0 +1,117 @@
+#pragma once
+// app::Runtime: the live session behind the window and the CLI dump. It owns, in this order,
+// the worker (transport::EventLoop), the SnapshotBuffer and EventQueue the UI reads, the
+// OrchestratorManager with the real transport factory (libcurl + Beast), and one Binding.
+//
+//   Runtime rt;
+//   rt.snapshots().setOnPublish(wakeUi);               // before start()
+//   auto first = rt.start(backend, apiKey, polls);     // initialize, shared by every consumer
+//   ... each frame: rt.snapshots().acquire(), rt.events().drain(), rt.nextInitRetryAtMicros()
+//   rt.shutdown();                                     // or the destructor
+//
+// When initialize fails because the backend cannot be reached (network error, timeout, or an
+// HTTP 5xx from a proxy), the Runtime tries again after 3, 6, 12, 24, then 24 s ... (the
+// socket's backoff numbers, spec §3.2). Meanwhile the snapshot shows phase Disconnected with
+// the error, and nextInitRetryAtMicros() says when the next attempt starts (0: none pending).
+// A 403 (wrong key) or an invalid URL is not retried: a person has to change something.
+//
+// The API key lives in the transport settings only: never in a snapshot, event or log line.
+// Thread-safety: start/shutdown/accessors from the UI thread; the getters of the retry state
+// are thread-safe.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/cli.hpp"
+#include "model/error.hpp"
+#include "orchestrator/event_queue.hpp"
+#include "orchestrator/manager.hpp"
+#include "orchestrator/snapshot_buffer.hpp"
+#include "transport/event_loop.hpp"
+#include "transport/real_transport.hpp"
+
+namespace genmon::app {
+
+struct RuntimeOptions {
+    transport::TransportSettings transport;  // timeouts, caps; the key comes from start()
+    bool retryInitialize = true;             // the window: yes; the one-shot dump: no
+    std::vector<int> initRetryDelaysMs{3000, 6000, 12000, 24000};  // then the last one, forever
+    orchestrator::ConsumerOptions consumer;
+    bool usePush = true;                     // the progress WebSocket (decision 1)
+};
+
+// The API key, in this order: --api-key (warned about by the CLI), --api-key-file FILE (its
+// first line, trimmed), GENMON_API_KEY. nullopt when none is given; an error (readable, never
+// containing the key) when the file cannot be read or is empty.
+model::Outcome<std::optional<std::string>> resolveApiKey(const CliOptions& options);
+model::Outcome<std::string> readApiKeyFile(const std::string& path);
+
+// Errors worth retrying initialize for: the backend is not there (yet).
+bool isUnreachable(const model::Error& e) noexcept;
+
+class Runtime {
+public:
+    explicit Runtime(RuntimeOptions options = {});
+    ~Runtime();  // shutdown()
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // Starts the worker, makes the manager and the binding, and runs the first initialize.
+    // Returns that first attempt's outcome; retries (when enabled) continue in the background.
+    // A second call answers an error.
+    std::shared_future<model::Status> start(orchestrator::BackendConfig backend, std::optional<std::string> apiKey,
+                                            orchestrator::PollSettings polls = {});
+    // Stops retrying, releases the binding (the orchestrator is destroyed: transport closed,
+    // state reset), drains and stops the worker. Idempotent.
+    void shutdown();
+
+    orchestrator::SnapshotBuffer& snapshots() noexcept { return buffer_; }
+    orchestrator::EventQueue& events() noexcept { return events_; }
+    // Valid between start() and shutdown().
+    orchestrator::GenerationOrchestrator& orchestrator();
+    orchestrator::OrchestratorManager& manager();
+    transport::EventLoop& loop() noexcept { return loop_; }
+    int64_t nowMicros() const { return loop_.nowMicros(); }
+
+    bool started() const;
+    bool initialized() const;                     // the latest initialize succeeded
+    int64_t nextInitRetryAtMicros() const noexcept;  // 0: no retry pending
+    int initAttempts() const noexcept;            // attempts made so far (1 after start)
+    std::optional<model::Error> lastInitError() const;
+    // A person pressed "retry now": the pending countdown ends at once.
+    void retryInitializeNow();
+    // A new key for the transports made from now on (the next initialize or backend change).
+    void setApiKey(std::optional<std::string> apiKey);
+
+private:
+    void supervise(std::shared_future<model::Status> first);
+    std::unique_ptr<orchestrator::Transport> makeTransport(const orchestrator::BackendConfig& backend);
+
+    RuntimeOptions options_;
+    transport::EventLoop loop_;
+    orchestrator::SnapshotBuffer buffer_;
+    orchestrator::EventQueue events_;
+    std::shared_ptr<transport::ImageDecoder> images_;
+    std::unique_ptr<orchestrator::OrchestratorManager> manager_;
+    std::optional<orchestrator::Binding> binding_;
+
+    mutable std::mutex settingsMutex_;  // the factory reads the settings on the worker
+    transport::TransportSettings settings_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    bool started_ = false, stopping_ = false, retryNow_ = false, initialized_ = false;
+    std::optional<model::Error> lastError_;
+    std::atomic<int64_t> nextRetryAt_{0};
+    std::atomic<int> attempts_{0};
+    std::thread supervisor_;
+};
+
+}  // namespace genmon::app

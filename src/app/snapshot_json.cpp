@@ -1,0 +1,317 @@
+#include "app/snapshot_json.hpp"
+
+#include "model/job_status.hpp"
+#include "model/timestamp.hpp"
+
+namespace genmon::app {
+
+using protocol::JsonWriter;
+
+namespace {
+
+void text(JsonWriter& w, std::string_view key, const std::optional<model::Text>& v) {
+    w.key(key);
+    if (v)
+        w.value(v->view());
+    else
+        w.null();
+}
+
+void timestamp(JsonWriter& w, std::string_view key, const model::Timestamp& t) {
+    w.key(key);
+    if (t.valid)
+        w.value(t.toIso());
+    else
+        w.null();
+}
+
+// Wall-clock microseconds (0 = never) as ISO-8601 with an offset.
+void micros(JsonWriter& w, std::string_view key, int64_t us) {
+    w.key(key);
+    if (us > 0)
+        w.value(model::Timestamp::fromMicros(us, true).toIso());
+    else
+        w.null();
+}
+
+template <class T>
+void optionalField(JsonWriter& w, std::string_view key, const std::optional<T>& v) {
+    if (v) w.field(key, *v);
+}
+
+void writeParams(JsonWriter& w, const model::GenerationParams& p) {
+    w.beginObject();
+    text(w, "prompt", p.prompt);
+    text(w, "negative_prompt", p.negative_prompt);
+    w.field("steps", p.steps);
+    text(w, "sampler_name", p.sampler_name);
+    w.field("cfg_scale", p.cfg_scale);
+    w.field("width", p.width);
+    w.field("height", p.height);
+    w.field("seed", p.seed);
+    w.field("batch_size", p.batch_size);
+    w.field("n_iter", p.n_iter);
+    w.field("denoising_strength", p.denoising_strength);
+    if (p.backend) text(w, "backend", p.backend);
+    w.endObject();
+}
+
+void writeJobs(JsonWriter& w, std::string_view key, const orchestrator::JobList& list) {
+    w.key(key).beginArray();
+    list.forEach([&](const model::Job& j) { writeJob(w, j); });
+    w.endArray();
+}
+
+const char* imageStateName(model::ImageState s) {
+    switch (s) {
+        case model::ImageState::None: return "none";
+        case model::ImageState::Loading: return "loading";
+        case model::ImageState::Ready: return "ready";
+        case model::ImageState::Failed: return "failed";
+    }
+    return "none";
+}
+
+const char* imageSourceName(model::ImageSource s) {
+    switch (s) {
+        case model::ImageSource::None: return "none";
+        case model::ImageSource::Base64: return "base64";
+        case model::ImageSource::ServerPath: return "server_path";
+    }
+    return "none";
+}
+
+}  // namespace
+
+void writeJob(JsonWriter& w, const model::Job& j) {
+    w.beginObject();
+    w.field("id", j.uiId.view());
+    w.field("jobId", j.backendId.view());
+    w.field("status", model::statusName(j.status));
+    w.field("progress", static_cast<int>(j.progress));
+    text(w, "prompt", j.prompt);
+    text(w, "message", j.message);
+    text(w, "error", j.error);
+    w.key("params");
+    if (j.params)
+        writeParams(w, *j.params);
+    else
+        w.null();
+    timestamp(w, "created_at", j.created_at);
+    timestamp(w, "startTime", j.startTime);
+    timestamp(w, "finished_at", j.finished_at);
+    w.field("current_step", j.current_step);
+    w.field("total_steps", j.total_steps);
+    w.field("eta_seconds", j.eta_seconds);
+    w.key("result");
+    if (j.result_json && !j.result_json->empty())
+        w.raw(j.result_json->view());
+    else
+        w.null();
+    w.field("optimistic", j.optimistic);
+    w.endObject();
+}
+
+void writeResult(JsonWriter& w, const model::GenerationResult& r) {
+    w.beginObject();
+    w.field("id", r.id);
+    w.field("job_id", r.job_id);
+    optionalField(w, "result_id", r.result_id);
+    w.field("prompt", r.prompt);
+    w.field("negative_prompt", r.negative_prompt);
+    w.field("status", r.status);
+    w.field("image_source", imageSourceName(r.imageSource));
+    optionalField(w, "image_path", r.image_path);
+    w.field("thumbnail_url", r.thumbnail_url);
+    w.field("width", r.width);
+    w.field("height", r.height);
+    w.field("steps", r.steps);
+    w.field("cfg_scale", r.cfg_scale);
+    w.field("seed", r.seed);
+    timestamp(w, "created_at", r.created_at);
+    timestamp(w, "finished_at", r.finished_at);
+    w.key("generation_info");
+    if (r.generation_info_json && !r.generation_info_json->empty())
+        w.raw(*r.generation_info_json);
+    else
+        w.null();
+    optionalField(w, "generation_seed", r.generation_seed);
+    optionalField(w, "sampler_name", r.sampler_name);
+    optionalField(w, "model_name", r.model_name);
+    w.field("rating", r.rating);
+    w.field("is_favorite", r.is_favorite);
+    timestamp(w, "rating_updated_at", r.rating_updated_at);
+    timestamp(w, "favorite_updated_at", r.favorite_updated_at);
+    w.key("image").beginObject();
+    w.field("state", imageStateName(r.imageState));
+    if (r.imageState == model::ImageState::Ready && r.thumbnail) {
+        w.field("width", r.thumbnail->width);
+        w.field("height", r.thumbnail->height);
+    }
+    if (r.imageState == model::ImageState::Failed) w.field("error", r.imageError);
+    w.endObject();
+    w.endObject();
+}
+
+void writeSystemStatus(JsonWriter& w, const model::SystemStatus& s) {
+    w.beginObject();
+    w.field("gpu_available", s.gpu_available);
+    w.field("queue_length", s.queue_length);
+    w.field("status", s.status);
+    w.field("gpu_status", s.gpu_status);
+    w.field("memory_used", s.memory_used);
+    w.field("memory_total", s.memory_total);
+    // Keys a payload has not brought yet are absent, as in the merged state (spec §6.2).
+    optionalField(w, "active_workers", s.active_workers);
+    optionalField(w, "backend", s.backend);
+    optionalField(w, "queue_eta_seconds", s.queue_eta_seconds);
+    optionalField(w, "last_updated", s.last_updated);
+    if (s.warnings) {
+        w.key("warnings").beginArray();
+        for (const auto& x : *s.warnings) w.value(x);
+        w.endArray();
+    }
+    if (s.sdnext) {
+        w.key("sdnext").beginObject();
+        w.field("configured", s.sdnext->configured);
+        w.field("base_url", s.sdnext->base_url);
+        w.field("available", s.sdnext->available);
+        w.field("error", s.sdnext->error);
+        optionalField(w, "checked_at", s.sdnext->checked_at);
+        w.endObject();
+    }
+    if (s.importer) {
+        w.key("importer").beginObject();
+        w.field("import_path", s.importer->import_path);
+        w.field("last_ingested_at", s.importer->last_ingested_at);
+        w.field("recent_imports", s.importer->recent_imports);
+        w.field("total_adapters", s.importer->total_adapters);
+        w.field("stale", s.importer->stale);
+        optionalField(w, "stale_threshold_hours", s.importer->stale_threshold_hours);
+        w.endObject();
+    }
+    if (s.recommendations) {
+        w.key("recommendations").beginObject();
+        w.field("models_loaded", s.recommendations->models_loaded);
+        w.field("gpu_available", s.recommendations->gpu_available);
+        w.endObject();
+    }
+    if (s.queue) {
+        w.key("queue").beginObject();
+        w.field("total", s.queue->total).field("active", s.queue->active);
+        w.field("running", s.queue->running).field("failed", s.queue->failed);
+        w.endObject();
+    }
+    if (s.thresholds) {
+        w.key("thresholds").beginObject();
+        w.key("queue").beginObject();
+        w.field("active_warning", s.thresholds->queue_active_warning);
+        w.field("failed_warning", s.thresholds->queue_failed_warning);
+        w.endObject();
+        w.key("importer").beginObject();
+        w.field("stale_hours", s.thresholds->importer_stale_hours);
+        w.endObject();
+        w.endObject();
+    }
+    for (const auto& [key, raw] : s.extra) {
+        w.key(key);
+        w.raw(raw);
+    }
+    w.endObject();
+}
+
+void writeConnection(JsonWriter& w, const orchestrator::ConnectionInfo& c) {
+    w.beginObject();
+    w.field("phase", orchestrator::phaseName(c.phase));
+    w.key("lastError");
+    if (c.lastError.empty())
+        w.null();
+    else
+        w.value(c.lastError);
+    w.field("reconnectAttempt", c.reconnectAttempt);
+    micros(w, "nextRetryAt", c.nextRetryAtMicros);
+    micros(w, "lastConnectedAt", c.lastConnectedAtMicros);
+    micros(w, "lastDisconnectedAt", c.lastDisconnectedAtMicros);
+    w.field("socketUrl", c.socketUrl);
+    w.endObject();
+}
+
+std::string snapshotToJson(const orchestrator::Snapshot& s, bool pretty) {
+    JsonWriter w(pretty);
+    w.beginObject();
+    w.field("version", s.version);
+    micros(w, "builtAt", s.builtAtMicros);
+    // ---- the thirteen state keys of the contract ----
+    writeJobs(w, "jobs", s.jobs);
+    writeJobs(w, "activeJobs", s.activeJobs);
+    writeJobs(w, "sortedActiveJobs", s.sortedActiveJobs);
+    w.key("recentResults").beginArray();
+    if (s.recentResults)
+        for (const auto& r : *s.recentResults)
+            if (r) writeResult(w, *r);
+    w.endArray();
+    w.key("systemStatus");
+    writeSystemStatus(w, s.systemStatus ? *s.systemStatus : model::DEFAULT_SYSTEM_STATUS);
+    w.field("isConnected", s.isConnected);
+    w.field("queueManagerActive", s.queueManagerActive);
+    w.field("historyLimit", s.historyLimit);
+    w.field("pollIntervalMs", s.pollIntervalMs);
+    w.field("systemStatusReady", s.systemStatusReady);
+    w.key("systemStatusLastUpdated");
+    if (s.systemStatusLastUpdated && s.systemStatusLastUpdated->valid)
+        w.value(s.systemStatusLastUpdated->toIso());
+    else
+        w.null();
+    w.field("systemStatusApiAvailable", s.systemStatusApiAvailable);
+    w.field("isActive", s.isActive);
+    // ---- genmon's additions ----
+    w.key("connection");
+    writeConnection(w, s.connection);
+    w.field("backendUrl", s.backendUrl);
+    w.field("simulatedBackend", s.simulatedBackend);
+    w.field("insecureTls", s.insecureTls);
+    micros(w, "jobsUpdatedAt", s.jobsUpdatedAtMicros);
+    micros(w, "resultsUpdatedAt", s.resultsUpdatedAtMicros);
+    micros(w, "statusUpdatedAt", s.statusUpdatedAtMicros);
+    w.key("lastRefreshError");
+    if (s.lastRefreshError.empty())
+        w.null();
+    else
+        w.value(s.lastRefreshError);
+    w.key("counts").beginObject();
+    w.field("queued", static_cast<uint64_t>(s.counts.queued));
+    w.field("processing", static_cast<uint64_t>(s.counts.processing));
+    w.field("completed", static_cast<uint64_t>(s.counts.completed));
+    w.field("failed", static_cast<uint64_t>(s.counts.failed));
+    w.endObject();
+    w.field("serverQueueLength", s.serverQueueLength);
+    w.field("jobsPerMinute", s.jobsPerMinute);
+    if (s.systemMetrics) {
+        const auto& m = *s.systemMetrics;
+        w.key("systemMetrics").beginObject();
+        w.field("cpu_percent", m.cpu_percent).field("memory_percent", m.memory_percent);
+        w.field("memory_used", m.memory_used).field("memory_total", m.memory_total);
+        optionalField(w, "disk_percent", m.disk_percent);
+        optionalField(w, "disk_used", m.disk_used);
+        optionalField(w, "disk_total", m.disk_total);
+        w.key("gpus").beginArray();
+        for (const auto& g : m.gpus) {
+            w.beginObject();
+            w.field("id", g.id).field("name", g.name);
+            w.field("memory_total", g.memory_total).field("memory_used", g.memory_used);
+            w.field("memory_percent", g.memory_percent).field("temperature", g.temperature);
+            w.field("utilization", g.utilization).field("fan_speed", g.fan_speed);
+            w.field("power_draw_watts", g.power_draw_watts);
+            w.endObject();
+        }
+        w.endArray();
+        optionalField(w, "uptime_seconds", m.uptime_seconds);
+        optionalField(w, "timestamp", m.timestamp);
+        w.endObject();
+    }
+    w.endObject();
+    std::string out = std::move(w).take();
+    return out;
+}
+
+}  // namespace genmon::app
