@@ -28,8 +28,8 @@ struct ImGuiContextScope {
     ~ImGuiContextScope() { ImGui::DestroyContext(); }
 };
 
-// The offscreen renderer has no platform backend: map ImGui's named keys to GLFW's codes so
-// tests inject keys exactly as the window would deliver them (letters are ASCII capitals).
+}  // namespace
+
 void mapKeysLikeGlfw() {
     ImGuiIO& io = ImGui::GetIO();
     const std::pair<ImGuiKey, int> keys[] = {
@@ -45,11 +45,10 @@ void mapKeysLikeGlfw() {
     for (const auto& [k, code] : keys) io.KeyMap[k] = code;
 }
 
-}  // namespace
-
 FrameSource emptySource() {
     auto snap = std::make_shared<const orchestrator::Snapshot>();
-    return {[snap] { return snap; }, [] { return kFixedNowMicros; }, [] { return std::vector<orchestrator::Event>{}; }};
+    return {[snap] { return snap; }, [] { return kFixedNowMicros; }, [] { return std::vector<orchestrator::Event>{}; },
+            {}};
 }
 
 model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const WindowRun& run) {
@@ -73,7 +72,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         if (snap->version != lastVersion || input) activeFrames = 3;
         lastVersion = snap->version;
         window.value()->newFrame();
-        app.frame({snap, source.nowMicros(), source.drainEvents()});
+        app.frame({snap, source.nowMicros(), source.drainEvents(),
+                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0});
         window.value()->setTitle(ui::App::windowTitle(*snap));
         window.value()->render(kClear);
         if (app.wantsFullRate()) activeFrames = std::max(activeFrames, 1);
@@ -96,7 +96,8 @@ model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSin
     for (int i = 0; i < frames; ++i) {
         if (run.beforeFrame) run.beforeFrame(i);
         renderer.value()->newFrame(1.0f / 60.0f);
-        app.frame({source.snapshot(), source.nowMicros(), source.drainEvents()});
+        app.frame({source.snapshot(), source.nowMicros(), source.drainEvents(),
+                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0});
         renderer.value()->render(kClear);
     }
     model::Image image = renderer.value()->capture();

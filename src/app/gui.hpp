@@ -20,6 +20,7 @@ struct FrameSource {
     std::function<orchestrator::SnapshotPtr()> snapshot;
     std::function<int64_t()> nowMicros;
     std::function<std::vector<orchestrator::Event>()> drainEvents;
+    std::function<int64_t()> nextInitRetryAtMicros;  // optional
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.
@@ -47,6 +48,10 @@ struct OffscreenRun {
 };
 
 model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSink& commands, const OffscreenRun& run);
+
+// Offscreen there is no platform backend: map ImGui's named keys to GLFW's key codes, so tests
+// inject keys exactly as the window delivers them (letters are their ASCII capitals).
+void mapKeysLikeGlfw();
 
 // A command sink that does nothing: offscreen renders of a fixture take no input.
 class NullCommands final : public ui::CommandSink {

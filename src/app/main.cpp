@@ -1,31 +1,100 @@
 // genmon: the window, offscreen screenshots and the headless snapshot dump.
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/cli.hpp"
+#include "app/demo.hpp"
+#include "app/dump_snapshot.hpp"
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
+#include "app/live_commands.hpp"
+#include "app/runtime.hpp"
+#include "app/settings_store.hpp"
 #include "platform/png.hpp"
+#include "platform/window.hpp"
 
 using namespace genmon;
 
 namespace {
 
+constexpr const char* kDefaultBackend = "http://127.0.0.1:8000/api/v1";
+
+int fail(const std::string& message, int code = 1) {
+    std::fprintf(stderr, "genmon: %s\n", message.c_str());
+    return code;
+}
+
+// A live session: the Runtime, and the embedded sim when --demo (or the menu) asks for it.
+struct Live {
+    // Options built in a named variable: GCC 12 mistakes a defaulted temporary for uninitialized.
+    explicit Live(const app::RuntimeOptions& options) : runtime(options) {}
+    app::Runtime runtime;
+    std::unique_ptr<sim::SimServer> demo;
+    std::string scenario = "busy";
+
+    model::Outcome<std::string> demoUrl() {
+        if (!demo) {
+            auto started = app::startDemoBackend(scenario);
+            if (!started) return started.error();
+            demo = std::move(started).value();
+        }
+        return demo->baseUrl();
+    }
+
+    app::FrameSource source() {
+        return {[this] { return runtime.snapshots().acquire(); }, [this] { return runtime.nowMicros(); },
+                [this] { return runtime.events().drain(); }, [this] { return runtime.nextInitRetryAtMicros(); }};
+    }
+};
+
+// Which backend to watch: --backend, --demo, else the last one used, else the default.
+model::Outcome<orchestrator::BackendConfig> chooseBackend(const app::CliOptions& o, const app::Settings& s, Live& live) {
+    orchestrator::BackendConfig b;
+    b.insecureTls = o.insecure;
+    if (o.demo) {
+        live.scenario = o.scenario;
+        auto url = live.demoUrl();
+        if (!url) return url.error();
+        b.baseUrl = url.value();
+        b.simulated = true;
+    } else if (o.backendUrl) {
+        b.baseUrl = *o.backendUrl;
+    } else {
+        b.baseUrl = s.urlHistory.empty() ? kDefaultBackend : s.urlHistory.front();
+    }
+    return b;
+}
+
+// Waits until the first refresh has landed and every thumbnail settled (a screenshot of a live
+// backend should show its images, not "loading").
+void waitForData(app::Runtime& rt, int timeoutMs) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto snap = rt.snapshots().acquire();
+        bool settled = snap->resultsUpdatedAtMicros > 0 && snap->jobsUpdatedAtMicros > 0;
+        for (const auto& r : *snap->recentResults)
+            if (r->imageState == model::ImageState::Loading || r->imageState == model::ImageState::None) settled = false;
+        if (settled || (rt.lastInitError() && !rt.initialized())) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 int screenshot(const app::CliOptions& o) {
-    app::FrameSource source = app::emptySource();
     app::NullCommands commands;
     app::OffscreenRun run;
     run.width = o.width;
     run.height = o.height;
+    app::FrameSource source = app::emptySource();
     std::optional<app::Fixture> fixture;
+    std::unique_ptr<Live> live;
     if (o.fixturePath) {
         auto loaded = app::loadFixture(*o.fixturePath);
-        if (!loaded) {
-            std::fprintf(stderr, "genmon: %s\n", loaded.error().message.c_str());
-            return 2;
-        }
+        if (!loaded) return fail(loaded.error().message, 2);
         fixture = std::move(loaded).value();
         source = app::fixtureSource(*fixture);
         if (!o.sizeGiven) {
@@ -33,34 +102,67 @@ int screenshot(const app::CliOptions& o) {
             run.height = fixture->height;
         }
         run.prepare = [&fixture](ui::UiState& st) { st = fixture->ui; };
+    } else if (o.demo || o.backendUrl) {
+        live = std::make_unique<Live>(app::RuntimeOptions{});
+        app::Settings defaults;
+        auto backend = chooseBackend(o, defaults, *live);
+        if (!backend) return fail(backend.error().message, 2);
+        auto key = app::resolveApiKey(o);
+        if (!key) return fail(key.error().message, 2);
+        live->runtime.start(backend.value(), key.value()).wait();
+        waitForData(live->runtime, 5000);
+        source = live->source();
+        if (o.frames > 0) {
+            // Let the live backend move between frames: the demo's progress advances.
+            run.frames = o.frames;
+            run.beforeFrame = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(16)); };
+        }
     }
     auto image = app::renderOffscreen(source, commands, run);
-    if (!image) {
-        std::fprintf(stderr, "genmon: cannot render offscreen: %s\n", image.error().message.c_str());
-        return 1;
-    }
-    if (auto st = platform::writePng(o.screenshotPath, image.value()); !st) {
-        std::fprintf(stderr, "genmon: %s\n", st.error().message.c_str());
-        return 1;
-    }
+    if (!image) return fail("cannot render offscreen: " + image.error().message);
+    if (auto st = platform::writePng(o.screenshotPath, image.value()); !st) return fail(st.error().message);
     std::printf("wrote %s (%dx%d)\n", o.screenshotPath.c_str(), image->width, image->height);
     return 0;
 }
 
-int window(const app::CliOptions&) {
-    app::FrameSource source = app::emptySource();
-    app::NullCommands commands;
-    auto st = app::runWindow(source, commands, {});
-    if (!st) {
-        if (st.error().message == "no display") {
-            std::fprintf(stderr,
-                         "genmon: no display (DISPLAY and WAYLAND_DISPLAY are unset); use --screenshot OUT.png to "
-                         "render offscreen or --dump-snapshot to print the state\n");
-            return 2;
-        }
-        std::fprintf(stderr, "genmon: %s\n", st.error().message.c_str());
-        return 1;
-    }
+int window(const app::CliOptions& o) {
+    if (!platform::displayAvailable())
+        return fail("no display (DISPLAY and WAYLAND_DISPLAY are unset); use --screenshot OUT.png to render "
+                    "offscreen or --dump-snapshot to print the state",
+                    2);
+    auto loaded = app::loadSettings(app::settingsPath());
+    if (!loaded.warning.empty()) std::fprintf(stderr, "genmon: warning: %s\n", loaded.warning.c_str());
+    app::Settings settings = loaded.settings;
+    auto live = std::make_unique<Live>(app::RuntimeOptions{});
+    auto backend = chooseBackend(o, settings, *live);
+    if (!backend) return fail(backend.error().message, 2);
+    auto key = app::resolveApiKey(o);
+    if (!key) return fail(key.error().message, 2);
+    if (!backend->simulated) app::rememberUrl(settings, backend->baseUrl);
+    const bool haveKey = key.value().has_value();
+    live->runtime.snapshots().setOnPublish([] { platform::Window::wake(); });
+    live->runtime.start(backend.value(), key.value(), settings.polls);
+    if (settings.historyLimit != 10) live->runtime.manager().setHistoryLimitOverride(settings.historyLimit);
+
+    app::LiveCommands commands(live->runtime, settings, [&live] { return live->demoUrl(); });
+    app::FrameSource source = live->source();
+    app::WindowRun run;
+    run.iniPath = app::imguiIniPath();
+    std::filesystem::create_directories(app::configDir());
+    run.prepare = [&](ui::UiState& st) {
+        app::applySettings(settings, st);
+        st.apiKeyHint = haveKey ? (o.apiKeyFile ? "from " + *o.apiKeyFile : "set (GENMON_API_KEY or --api-key)")
+                                : "none (set GENMON_API_KEY if the backend requires one)";
+    };
+    run.finish = [&](const ui::UiState& st) {
+        app::captureSettings(st, settings);
+        if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
+            std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
+    };
+    run.quitRequested = [&commands] { return commands.quitRequested(); };
+    auto st = app::runWindow(source, commands, run);
+    live->runtime.shutdown();
+    if (!st) return fail(st.error().message);
     return 0;
 }
 
@@ -69,19 +171,23 @@ int window(const app::CliOptions&) {
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     const app::CliResult cli = app::parseCli(args);
-    if (!cli.options) {
-        std::fprintf(stderr, "genmon: %s\n", cli.error.c_str());
-        return 2;
-    }
+    if (!cli.options) return fail(cli.error, 2);
     const app::CliOptions& o = *cli.options;
     for (const auto& w : o.warnings) std::fprintf(stderr, "genmon: warning: %s\n", w.c_str());
     switch (o.mode) {
         case app::CliOptions::Mode::Help: std::fputs(app::helpText().c_str(), stdout); return 0;
         case app::CliOptions::Mode::Version: std::printf("genmon %s\n", GENMON_VERSION); return 0;
         case app::CliOptions::Mode::Screenshot: return screenshot(o);
-        case app::CliOptions::Mode::DumpSnapshot:
-            std::fprintf(stderr, "genmon: --dump-snapshot needs the transport layer, which is not built yet\n");
-            return 1;
+        case app::CliOptions::Mode::DumpSnapshot: {
+            if (!o.demo) return app::runDumpSnapshot(o);
+            // --demo: dump the embedded simulated backend, reached over loopback like any other.
+            auto demo = app::startDemoBackend(o.scenario);
+            if (!demo) return fail(demo.error().message, 2);
+            app::CliOptions withUrl = o;
+            withUrl.demo = false;
+            withUrl.backendUrl = demo.value()->baseUrl();
+            return app::runDumpSnapshot(withUrl);
+        }
         case app::CliOptions::Mode::Window: return window(o);
     }
     return 0;

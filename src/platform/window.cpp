@@ -20,11 +20,14 @@ void onGlfwError(int code, const char* description) {
 }
 }  // namespace
 
-model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
+bool displayAvailable() {
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
-    if ((!display || !*display) && (!wayland || !*wayland))
-        return model::Error::make(model::ErrorKind::InvalidArgument, "no display");
+    return (display && *display) || (wayland && *wayland);
+}
+
+model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
+    if (!displayAvailable()) return model::Error::make(model::ErrorKind::InvalidArgument, "no display");
     glfwSetErrorCallback(onGlfwError);
     if (!glfwInit()) return model::Error::make(model::ErrorKind::Internal, "cannot open a window: " + g_lastGlfwError);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);

@@ -17,6 +17,9 @@ struct WindowOptions {
     bool vsync = true;
 };
 
+// True when DISPLAY or WAYLAND_DISPLAY names a display to open a window on.
+bool displayAvailable();
+
 class Window {
 public:
     // Fails with a readable error when there is no display (exit code 2 in main).

@@ -145,6 +145,7 @@ std::string App::windowTitle(const Snapshot& s) {
 void App::frame(const FrameInput& in) {
     const Snapshot& snap = *in.snapshot;
     const float em = fonts().size;
+    if (probe_) probe_->items.clear();
     if (!themeApplied_ || appliedTheme_ != state_.theme) {
         applyTheme(state_.theme, em);
         appliedTheme_ = state_.theme;
@@ -155,7 +156,7 @@ void App::frame(const FrameInput& in) {
     drawMenuBar(snap);
     placePanels();
 
-    FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em};
+    FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em, probe_};
     auto panel = [&](const char* title, bool& open, Panel which, auto& view) {
         if (!open) return;
         if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
@@ -173,7 +174,7 @@ void App::frame(const FrameInput& in) {
     panel("Generate", state_.showGenerate, Panel::Generate, *generate_);
     state_.applyDefaultLayout = false;
 
-    drawStatusBar(snap, in.nowMicros);
+    drawStatusBar(snap, in.nowMicros, in.nextInitRetryAtMicros);
     drawToasts(in.nowMicros);
     drawConfirmation();
     drawConnect();
@@ -282,7 +283,7 @@ void App::drawMenuBar(const Snapshot& snap) {
     ImGui::EndMainMenuBar();
 }
 
-void App::drawStatusBar(const Snapshot& snap, int64_t now) {
+void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x, vp->WorkPos.y + vp->WorkSize.y - h));
@@ -298,13 +299,22 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now) {
     const auto& conn = snap.connection;
     // Connection phase, coloured, with the reconnect countdown.
     ImGui::TextColored(phaseColor(conn.phase), "\xE2\x97\x8F %s", orchestrator::phaseName(conn.phase));
-    if (conn.phase == ConnectionPhase::Reconnecting && conn.nextRetryAtMicros > now) {
+    if (probe_) probe_->noteLastItem("status.phase", orchestrator::phaseName(conn.phase));
+    const int64_t retryAt = conn.phase == ConnectionPhase::Reconnecting ? conn.nextRetryAtMicros
+                            : conn.phase == ConnectionPhase::Disconnected ? initRetryAt
+                                                                          : 0;
+    if (retryAt > now) {
         ImGui::SameLine();
-        ImGui::TextColored(c.warning, "retry in %.0f s (attempt %d)",
-                           static_cast<double>(conn.nextRetryAtMicros - now) / 1e6 + 0.49, conn.reconnectAttempt);
+        ImGui::TextColored(c.warning, "retry in %.0f s", static_cast<double>(retryAt - now) / 1e6 + 0.49);
+        if (conn.reconnectAttempt > 0) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(attempt %d)", conn.reconnectAttempt);
+        }
     }
-    if (!conn.lastError.empty() && conn.phase != ConnectionPhase::Connected && ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s", conn.lastError.c_str());
+    if (!conn.lastError.empty() && conn.phase != ConnectionPhase::Connected) {
+        ImGui::SameLine();
+        ImGui::TextColored(c.error, "%s", conn.lastError.c_str());
+    }
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
@@ -320,8 +330,18 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now) {
     const int64_t last = lastDataMicros(snap);
     const double age = last > 0 ? static_cast<double>(now - last) / 1e6 : 0;
     const double period = std::max(1, snap.pollIntervalMs) / 1000.0;
-    const ImVec4 ageColor = last == 0 ? c.muted : age > 6 * period ? c.error : age > 2 * period ? c.warning : c.muted;
+    enum class Freshness { Fresh, Aging, Stale } freshness = Freshness::Fresh;
+    if (last > 0 && age > 6 * period)
+        freshness = Freshness::Stale;
+    else if (last > 0 && age > 2 * period)
+        freshness = Freshness::Aging;
+    const ImVec4 ageColor = freshness == Freshness::Stale ? c.error : freshness == Freshness::Aging ? c.warning : c.muted;
     ImGui::TextColored(ageColor, "updated %s", formatAge(last, now).c_str());
+    if (probe_)
+        probe_->noteLastItem("status.age", std::string(freshness == Freshness::Stale    ? "stale: "
+                                                       : freshness == Freshness::Aging ? "aging: "
+                                                                                       : "fresh: ") +
+                                               "updated " + formatAge(last, now));
     if (!snap.lastRefreshError.empty() && ImGui::IsItemHovered())
         ImGui::SetTooltip("Last refresh failed: %s", snap.lastRefreshError.c_str());
     ImGui::SameLine();
@@ -400,9 +420,13 @@ void App::drawConfirmation() {
     if (ImGui::BeginPopupModal("Confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
         ImGui::TextUnformatted(cf.what.c_str());
         ImGui::Spacing();
-        const bool yes = ImGui::Button("Yes") || keyPressed(ImGuiKey_Enter);
+        bool yes = ImGui::Button("Yes");
+        if (probe_) probe_->noteLastItem("confirm.yes", cf.what);
+        yes = yes || keyPressed(ImGuiKey_Enter);
         ImGui::SameLine();
-        const bool no = ImGui::Button("No") || keyPressed(ImGuiKey_Escape);
+        bool no = ImGui::Button("No");
+        if (probe_) probe_->noteLastItem("confirm.no");
+        no = no || keyPressed(ImGuiKey_Escape);
         if (yes) {
             switch (cf.kind) {
                 case Confirmation::Kind::CancelJobs:

@@ -10,6 +10,7 @@
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
+#include "ui/probe.hpp"
 #include "ui/texture_backend.hpp"
 #include "ui/ui_state.hpp"
 
@@ -26,6 +27,8 @@ struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
     int64_t nowMicros = 0;
     std::vector<orchestrator::Event> events;  // drained from the EventQueue this frame
+    // While the backend cannot be reached at start, initialize is retried with backoff: when.
+    int64_t nextInitRetryAtMicros = 0;
 };
 
 class App {
@@ -44,12 +47,14 @@ public:
     bool wantsFullRate() const { return wantsFullRate_; }
     // Releases GL textures (call before the GL context goes away).
     void releaseTextures();
+    // Tests: record where named items are drawn (null: off, the default).
+    void setProbe(Probe* probe) { probe_ = probe; }
 
 private:
     void drawMenuBar(const orchestrator::Snapshot& snap);
     void placePanels();
     void handleShortcuts(const orchestrator::Snapshot& snap);
-    void drawStatusBar(const orchestrator::Snapshot& snap, int64_t now);
+    void drawStatusBar(const orchestrator::Snapshot& snap, int64_t now, int64_t initRetryAt);
     void drawToasts(int64_t now);
     void drawConfirmation();
     void drawHelp();
@@ -66,6 +71,7 @@ private:
     std::unique_ptr<SystemView> system_;
     std::unique_ptr<GenerateView> generate_;
     bool wantsFullRate_ = false;
+    Probe* probe_ = nullptr;
     ThemeKind appliedTheme_ = ThemeKind::Dark;
     bool themeApplied_ = false;
 };

@@ -5,6 +5,7 @@
 
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
+#include "ui/probe.hpp"
 #include "ui/ui_state.hpp"
 
 namespace genmon::ui {
@@ -18,6 +19,11 @@ struct FrameContext {
     UiState& state;
     TextureCache& textures;
     float em;  // the font size: every size in the UI is a multiple of it
+    Probe* probe = nullptr;  // tests only: where named items were drawn
+
+    void note(const char* name, const std::string& id = {}, std::string text = {}) const {
+        if (probe) probe->noteLastItem(id.empty() ? std::string(name) : std::string(name) + ":" + id, std::move(text));
+    }
 };
 
 // Helpers shared by views.

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
@@ -32,6 +34,34 @@ void statusChip(JobStatus s, float em) {
     dl->AddRectFilled(pos, end, ImGui::GetColorU32(bg), 0.3f * em);
     dl->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), ImGui::GetColorU32(statusColor(s)), label);
     ImGui::Dummy(ImVec2(end.x - pos.x, end.y - pos.y));
+}
+
+// The first line of text, cut with "…" to fit width. True when something was left out (the
+// row's tooltip then shows all of it). Only visible rows call this.
+bool oneLineText(std::string_view text, float width) {
+    const size_t nl = text.find_first_of("\r\n");
+    const std::string_view line = nl == std::string_view::npos ? text : text.substr(0, nl);
+    const char* b = line.data();
+    if (ImGui::CalcTextSize(b, b + line.size()).x <= width) {
+        ImGui::TextUnformatted(b, b + line.size());
+        return line.size() != text.size();
+    }
+    constexpr const char* kEllipsis = "\xE2\x80\xA6";
+    const float room = width - ImGui::CalcTextSize(kEllipsis).x;
+    size_t lo = 0, hi = line.size();
+    while (lo < hi) {  // the longest prefix that fits beside the ellipsis
+        const size_t mid = (lo + hi + 1) / 2;
+        if (ImGui::CalcTextSize(b, b + mid).x <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    while (lo > 0 && (static_cast<unsigned char>(b[lo]) & 0xC0) == 0x80) --lo;  // a UTF-8 boundary
+    while (lo > 0 && b[lo - 1] == ' ') --lo;
+    std::string shown(b, lo);
+    shown += kEllipsis;
+    ImGui::TextUnformatted(shown.c_str(), shown.c_str() + shown.size());
+    return true;
 }
 
 // Seconds left, from the server's estimate or extrapolated from progress since the start.
@@ -79,6 +109,7 @@ void QueueView::draw(FrameContext& ctx) {
     }
     ImGui::SetNextItemWidth(std::min(22 * em, ImGui::GetContentRegionAvail().x * 0.4f));
     ImGui::InputTextWithHint("##filter", "Filter: prompt, id or status  (/)", &st.filter);
+    ctx.note("queue.filter");
     if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) st.filter.clear();
     ImGui::SameLine();
     if (st.filter.empty())
@@ -119,16 +150,22 @@ void QueueView::draw(FrameContext& ctx) {
     else
         ImGui::NewLine();
     ImGui::BeginDisabled(selectedCancellable == 0);
-    if (ImGui::Button(cancelLabel)) requestCancel(st, selectedIds);
+    const bool cancelSelected = ImGui::Button(cancelLabel);
+    ctx.note("queue.cancelSelected");
+    if (cancelSelected) requestCancel(st, selectedIds);
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(snap.counts.completed + snap.counts.failed == 0);
-    if (ImGui::Button("Clear completed")) ctx.commands.clearCompletedJobs();
+    const bool clearCompleted = ImGui::Button("Clear completed");
+    ctx.note("queue.clearCompleted");
+    if (clearCompleted) ctx.commands.clearCompletedJobs();
     ImGui::EndDisabled();
     ImGui::SameLine();
     const size_t cancellable = snap.counts.queued + snap.counts.processing;
     ImGui::BeginDisabled(cancellable == 0);
-    if (ImGui::Button("Clear queue...")) {
+    const bool clearQueue = ImGui::Button("Clear queue...");
+    ctx.note("queue.clearQueue");
+    if (clearQueue) {
         st.confirm.kind = Confirmation::Kind::ClearQueue;
         st.confirm.ids.clear();
         st.confirm.what = "Clear the queue: cancel all " + std::to_string(cancellable) + " queued and running job" +
@@ -146,9 +183,10 @@ void QueueView::draw(FrameContext& ctx) {
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 5.4f * em);
     ImGui::TableSetupColumn("Progress", ImGuiTableColumnFlags_WidthFixed, 6.2f * em);
     ImGui::TableSetupColumn("Prompt", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("Age", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 3.2f * em);
-    ImGui::TableSetupColumn("Elapsed", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.2f * em);
-    ImGui::TableSetupColumn("ETA", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.2f * em);
+    // Wide enough for the longest durations formatDuration gives ("59m 59s").
+    ImGui::TableSetupColumn("Age", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 3.9f * em);
+    ImGui::TableSetupColumn("Elapsed", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.9f * em);
+    ImGui::TableSetupColumn("ETA", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.9f * em);
     ImGui::TableSetupColumn("ID", ImGuiTableColumnFlags_WidthFixed, 4.8f * em);
     ImGui::TableSetupColumn("##actions", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 1.3f * em);
     ImGui::TableHeadersRow();
@@ -220,8 +258,10 @@ void QueueView::draw(FrameContext& ctx) {
             const bool cursor = uiId == st.cursorJob;
             if (cursor) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::GetColorU32(ImGuiCol_HeaderHovered, 0.6f));
             const ImVec2 cell = ImGui::GetCursorPos();
-            if (ImGui::Selectable("##row", selected, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
-                                  ImVec2(0, rowH - ImGui::GetStyle().CellPadding.y * 2))) {
+            const bool rowClicked = ImGui::Selectable("##row", selected, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
+                                                      ImVec2(0, rowH - ImGui::GetStyle().CellPadding.y * 2));
+            ctx.note("queue.row", uiId);
+            if (rowClicked) {
                 clicked = uiId;
                 clickedShift = ImGui::GetIO().KeyShift;
                 clickedCtrl = ImGui::GetIO().KeyCtrl;
@@ -257,16 +297,24 @@ void QueueView::draw(FrameContext& ctx) {
                 std::snprintf(overlay, sizeof overlay, "%d%%  %d/%d", j.progress, *j.current_step, *j.total_steps);
             else
                 std::snprintf(overlay, sizeof overlay, "%d%%", j.progress);
-            ImGui::PushStyleColor(ImGuiCol_PlotHistogram, statusColor(j.status));
+            ImGui::PushStyleColor(ImGuiCol_PlotHistogram, barFill(statusColor(j.status)));
             ImGui::ProgressBar(static_cast<float>(j.progress) / 100.0f, ImVec2(-1, ImGui::GetTextLineHeight()), overlay);
             ImGui::PopStyleColor();
 
             ImGui::TableSetColumnIndex(kPrompt);
+            bool cut = false;
             if (j.prompt && !j.prompt->empty())
-                ImGui::TextUnformatted(j.prompt->data(), j.prompt->data() + j.prompt->size());
+                cut = oneLineText(j.prompt->view(), ImGui::GetContentRegionAvail().x);
             else
                 ImGui::TextDisabled("(no prompt)");
-            if (j.error && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", j.error->c_str());
+            if ((cut || j.error) && ImGui::IsItemHovered()) {
+                ImGui::BeginTooltip();
+                ImGui::PushTextWrapPos(30 * em);
+                if (cut) ImGui::TextUnformatted(j.prompt->data(), j.prompt->data() + j.prompt->size());
+                if (j.error) ImGui::TextColored(pal.error, "%s", j.error->c_str());
+                ImGui::PopTextWrapPos();
+                ImGui::EndTooltip();
+            }
 
             ImGui::TableSetColumnIndex(kAge);
             if (j.created_at.valid)
@@ -294,7 +342,9 @@ void QueueView::draw(FrameContext& ctx) {
 
             ImGui::TableSetColumnIndex(kActions);
             if (model::isCancellable(j.status)) {
-                if (ImGui::SmallButton("\xE2\x9C\x96")) requestCancel(st, {j.backendId.str()});
+                const bool cancelRow = ImGui::SmallButton("\xE2\x9C\x96");
+                ctx.note("queue.cancel", uiId);
+                if (cancelRow) requestCancel(st, {j.backendId.str()});
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("Cancel this job");
             }
             ImGui::PopID();

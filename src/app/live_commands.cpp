@@ -1,0 +1,96 @@
+#include "app/live_commands.hpp"
+
+#include <imgui.h>
+
+#include <chrono>
+
+namespace genmon::app {
+
+LiveCommands::LiveCommands(Runtime& runtime, Settings& settings,
+                           std::function<model::Outcome<std::string>()> startDemoBackend)
+    : runtime_(runtime), settings_(settings), startDemoBackend_(std::move(startDemoBackend)) {}
+
+template <class T>
+void LiveCommands::track(std::future<T> f) {
+    auto shared = std::make_shared<std::future<T>>(std::move(f));
+    inFlight_.push_back([shared] { return shared->wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+}
+
+int LiveCommands::pendingCommands() const {
+    std::erase_if(inFlight_, [](const auto& ready) { return ready(); });
+    return static_cast<int>(inFlight_.size());
+}
+
+void LiveCommands::cancelJob(const std::string& id) { track(runtime_.orchestrator().cancelJob(id)); }
+void LiveCommands::clearQueue() { track(runtime_.orchestrator().clearQueue()); }
+void LiveCommands::clearCompletedJobs() { track(runtime_.orchestrator().clearCompletedJobs()); }
+void LiveCommands::deleteResult(const std::string& id) { track(runtime_.orchestrator().deleteResult(id)); }
+
+void LiveCommands::refreshAll() {
+    // Not connected yet: the refresh a person asks for is the next initialize attempt, now.
+    if (!runtime_.initialized()) {
+        runtime_.retryInitializeNow();
+        return;
+    }
+    track(runtime_.orchestrator().refreshAllData());
+}
+
+void LiveCommands::refreshResults() { track(runtime_.orchestrator().loadRecentResults(true)); }
+
+void LiveCommands::startGeneration(const model::GenerationRequest& request, model::GenerationMode mode) {
+    track(runtime_.orchestrator().startGeneration(request, mode));
+}
+
+void LiveCommands::setHistoryLimit(int limit) {
+    settings_.historyLimit = limit;
+    // A person's explicit choice overrides the manager's 10/50 rule (docs/contract.md).
+    runtime_.manager().setHistoryLimitOverride(limit);
+}
+
+void LiveCommands::setQueueView(const orchestrator::QueueViewSpec& spec) {
+    track(runtime_.orchestrator().setQueueView(spec));
+}
+
+void LiveCommands::switchBackend(orchestrator::BackendConfig backend) {
+    rememberUrl(settings_, backend.simulated ? std::string() : backend.baseUrl);
+    if (!runtime_.initialized()) {
+        // Initialize is still being retried: the next attempt uses the new URL, right away.
+        runtime_.manager().setBackend(std::move(backend));
+        runtime_.retryInitializeNow();
+        return;
+    }
+    auto f = runtime_.manager().setBackend(std::move(backend));
+    inFlight_.push_back([f] { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+}
+
+void LiveCommands::connect(const std::string& baseUrl) {
+    orchestrator::BackendConfig b = runtime_.manager().backend();
+    b.baseUrl = baseUrl;
+    b.simulated = false;
+    switchBackend(std::move(b));
+}
+
+void LiveCommands::reconnect() {
+    if (!runtime_.initialized()) {
+        runtime_.retryInitializeNow();
+        return;
+    }
+    track(runtime_.orchestrator().refreshAllData());
+}
+
+void LiveCommands::startDemo() {
+    auto url = startDemoBackend_();
+    if (!url) {
+        runtime_.events().push({orchestrator::Event::Type::CommandFailed, orchestrator::NotificationKind::Error,
+                                "Cannot start the simulated backend", url.error().message, {}, runtime_.nowMicros()});
+        return;
+    }
+    orchestrator::BackendConfig b = runtime_.manager().backend();
+    b.baseUrl = url.value();
+    b.simulated = true;
+    switchBackend(std::move(b));
+}
+
+void LiveCommands::copyToClipboard(const std::string& text) { ImGui::SetClipboardText(text.c_str()); }
+
+}  // namespace genmon::app
