@@ -73,9 +73,14 @@ std::vector<model::Job> syntheticJobs(size_t count, uint64_t seed, int64_t now) 
     uint64_t s = seed;
     for (size_t i = 0; i < count; ++i) {
         model::Job j;
+        // A uuid-shaped id whose first characters differ from row to row (the queue shows the
+        // first 8), unique through the index in its last group.
+        uint64_t idState = seed * 0x100000001B3ull + i;
+        const uint64_t h = splitmix(idState);
         char id[40];
-        std::snprintf(id, sizeof id, "%08llx-0000-4000-8000-%012llx", static_cast<unsigned long long>(seed & 0xffffffff),
-                      static_cast<unsigned long long>(i));
+        std::snprintf(id, sizeof id, "%08llx-%04llx-4%03llx-%04llx-%012llx", static_cast<unsigned long long>(h >> 32),
+                      static_cast<unsigned long long>((h >> 16) & 0xffff), static_cast<unsigned long long>((h >> 4) & 0xfff),
+                      static_cast<unsigned long long>(0x8000 | ((h >> 40) & 0x3fff)), static_cast<unsigned long long>(i));
         j.uiId = j.backendId = model::Text(id);
         const uint64_t r = splitmix(s);
         const unsigned roll = static_cast<unsigned>(r % 100);
@@ -222,7 +227,7 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     element conn;
     if (root["connection"].get(conn) == simdjson::SUCCESS) {
         std::string phase = "idle";
-        double retryIn = 0, connectedAgo = -1;
+        double retryIn = 0, connectedAgo = -1, initRetryIn = 0;
         FIXTURE_READ(conn, "phase", phase, "connection.");
         const auto p = phaseFromName(phase);
         if (!p) return bad("connection.phase must be idle, connecting, connected, reconnecting, disconnected or paused");
@@ -231,6 +236,8 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
         FIXTURE_READ(conn, "reconnectAttempt", snap->connection.reconnectAttempt, "connection.");
         FIXTURE_READ(conn, "retryInSeconds", retryIn, "connection.");
         FIXTURE_READ(conn, "connectedSecondsAgo", connectedAgo, "connection.");
+        FIXTURE_READ(conn, "initRetryInSeconds", initRetryIn, "connection.");
+        if (initRetryIn > 0) f.initRetryAtMicros = f.nowMicros + static_cast<int64_t>(initRetryIn * 1e6);
         if (retryIn > 0) snap->connection.nextRetryAtMicros = f.nowMicros + static_cast<int64_t>(retryIn * 1e6);
         if (connectedAgo >= 0) snap->connection.lastConnectedAtMicros = f.nowMicros - static_cast<int64_t>(connectedAgo * 1e6);
     }
@@ -241,6 +248,8 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     FIXTURE_READ(root, "serverQueueLength", snap->serverQueueLength, "");
     FIXTURE_READ(root, "jobsPerMinute", snap->jobsPerMinute, "");
     FIXTURE_READ(root, "pollIntervalMs", snap->pollIntervalMs, "");
+    // When each kind of data arrived: "now" unless ageSeconds says how old it is.
+    int64_t jobsReceivedAt = f.nowMicros, resultsReceivedAt = f.nowMicros, statusAgeMicros = -1;
     element age;
     if (root["ageSeconds"].get(age) == simdjson::SUCCESS) {
         double jobs = -1, status = -1, results = -1;
@@ -251,6 +260,9 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
         snap->jobsUpdatedAtMicros = at(jobs);
         snap->statusUpdatedAtMicros = at(status);
         snap->resultsUpdatedAtMicros = at(results);
+        if (jobs >= 0) jobsReceivedAt = at(jobs);
+        if (results >= 0) resultsReceivedAt = at(results);
+        if (status >= 0) statusAgeMicros = static_cast<int64_t>(status * 1e6);
     }
 
     protocol::Decoder decoder;
@@ -258,7 +270,7 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     std::vector<model::Job> jobs;
     element jobsEl;
     if (root["jobs"].get(jobsEl) == simdjson::SUCCESS) {
-        auto decoded = decoder.activeJobs(simdjson::to_string(jobsEl), f.nowMicros);
+        auto decoded = decoder.activeJobs(simdjson::to_string(jobsEl), jobsReceivedAt);
         if (!decoded) return bad("jobs: " + decoded.error().message);
         if (!decoded->warnings.empty()) return bad("jobs: " + decoded->warnings.front());
         jobs = std::move(decoded->value);
@@ -270,6 +282,7 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
         FIXTURE_READ(synth, "seed", seed, "syntheticJobs.");
         if (count < 0 || count > 1'000'000) return bad("syntheticJobs.count must be between 0 and 1000000");
         auto more = syntheticJobs(static_cast<size_t>(count), static_cast<uint64_t>(seed), f.nowMicros);
+        for (auto& j : more) j.receivedMicros = jobsReceivedAt;
         jobs.insert(jobs.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     }
     // Optimistic markers and local fields the server payload has no words for.
@@ -303,7 +316,7 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     if (root["results"].get(resultsEl) == simdjson::SUCCESS) {
         simdjson::dom::array arr;
         if (resultsEl.get(arr) != simdjson::SUCCESS) return bad("results must be a list");
-        auto decoded = decoder.results(simdjson::to_string(resultsEl), f.nowMicros);
+        auto decoded = decoder.results(simdjson::to_string(resultsEl), resultsReceivedAt);
         if (!decoded) return bad("results: " + decoded.error().message);
         std::vector<model::ResultPtr> list;
         size_t i = 0;
@@ -339,11 +352,11 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     }
     bool apiAvailable = true;
     FIXTURE_READ(root, "systemStatusApiAvailable", apiAvailable, "");
-    if (!apiAvailable) status.markUnavailable(f.nowMicros - 5'000'000);
+    if (!apiAvailable) status.markUnavailable(f.nowMicros - (statusAgeMicros >= 0 ? statusAgeMicros : 5'000'000));
     std::string statusError;
     FIXTURE_READ(root, "systemStatusError", statusError, "");
     if (!statusError.empty()) {
-        status.markError(f.nowMicros - 2'000'000);
+        status.markError(f.nowMicros - (statusAgeMicros >= 0 ? statusAgeMicros : 2'000'000));
         snap->lastRefreshError = "system status: " + statusError;
     }
 
@@ -377,13 +390,15 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
 FrameSource fixtureSource(const Fixture& fixture) {
     auto snap = fixture.snapshot;
     const int64_t now = fixture.nowMicros;
+    const int64_t initRetryAt = fixture.initRetryAtMicros;
     auto pending = std::make_shared<std::vector<orchestrator::Event>>(fixture.events);
     return {[snap] { return snap; }, [now] { return now; },
             [pending] {
                 std::vector<orchestrator::Event> out;
                 out.swap(*pending);
                 return out;
-            }};
+            },
+            [initRetryAt] { return initRetryAt; }};
 }
 
 model::Outcome<Fixture> loadFixture(const std::string& path) {

@@ -19,6 +19,7 @@ struct Fixture {
     int64_t nowMicros = 0;
     int width = 1280, height = 800;
     std::vector<orchestrator::Event> events;  // become toasts on the first frame
+    int64_t initRetryAtMicros = 0;            // the next initialize attempt (0: none pending)
 };
 
 // Parses a fixture. Errors name the field: "fixture jobs[3]: ...", "fixture: missing \"now\"".

@@ -241,14 +241,19 @@ void DetailView::drawFields(FrameContext& ctx, const model::Job& job, bool gone)
     const int64_t now = ctx.nowMicros;
     if (!beginFields("##fields", 6.5f * ctx.em)) return;
 
+    // Ids wrap (anywhere: a uuid has no spaces) rather than run under the pane's edge.
     fieldLabel("UI id");
     ImGui::PushFont(fonts().mono);
+    ImGui::PushTextWrapPos(0.0f);
     textView(job.uiId.view());
+    ImGui::PopTextWrapPos();
     ImGui::PopFont();
     copyButton(ctx, "ui", job.uiId.view());
     fieldLabel("Backend id");
     ImGui::PushFont(fonts().mono);
+    ImGui::PushTextWrapPos(0.0f);
     textView(job.backendId.empty() ? std::string_view(kDash) : job.backendId.view());
+    ImGui::PopTextWrapPos();
     ImGui::PopFont();
     if (!job.backendId.empty()) copyButton(ctx, "backend", job.backendId.view());
 
@@ -369,7 +374,7 @@ void DetailView::drawJob(FrameContext& ctx, const model::Job& job, bool gone) {
                       *job.total_steps);
     else
         std::snprintf(overlay, sizeof overlay, "%d%%", job.progress);
-    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, statusColor(job.status));
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, barFill(statusColor(job.status)));
     ImGui::ProgressBar(static_cast<float>(job.progress) / 100.0f, ImVec2(-FLT_MIN, 0), overlay);
     ImGui::PopStyleColor();
 

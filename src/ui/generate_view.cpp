@@ -119,6 +119,8 @@ bool GenerateView::drawParameters(FrameContext& ctx) {
         ImGui::SameLine(0, style.ItemInnerSpacing.x);
         ImGui::SetNextItemWidth(-FLT_MIN);
         ImGui::BeginDisabled(!enabled);
+        // Off: no grab either, it would sit on the "off (null)" label and point at a value.
+        if (!enabled) ImGui::PushStyleColor(ImGuiCol_SliderGrab, ImVec4(0, 0, 0, 0));
         const double lo = 0.0, hi = 1.0;
         // Off sends null, so the slider says so instead of a value that would not be sent.
         if (ImGui::SliderScalar("##denoise", ImGuiDataType_Double, &denoiseValue_, &lo, &hi,
@@ -126,6 +128,7 @@ bool GenerateView::drawParameters(FrameContext& ctx) {
             if (enabled) values_.denoising_strength = denoiseValue_;
             edited = true;
         }
+        if (!enabled) ImGui::PopStyleColor();
         ImGui::EndDisabled();
     }
     ImGui::EndTable();

@@ -489,7 +489,12 @@ void ResultsView::draw(FrameContext& ctx) {
         resultActions(ctx, *selected, false);
         ImGui::PopID();
     } else if (!results.empty()) {
-        mutedText("Click a result to select it; right-click for its actions.");
+        // One line, so selecting (which shows the action buttons instead) does not move the grid.
+        const char* hint = "Click a result to select it; right-click for its actions.";
+        if (ImGui::CalcTextSize(hint).x > ImGui::GetContentRegionAvail().x) hint = "Right-click a result for its actions.";
+        ImGui::PushTextWrapPos(0.0f);
+        mutedText(hint);
+        ImGui::PopTextWrapPos();
     }
     ImGui::Separator();
 

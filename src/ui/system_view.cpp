@@ -59,6 +59,15 @@ void fieldLabel(const char* label) {
     ImGui::TableNextColumn();
 }
 
+// The label of a row whose value is a meter: centred on the bar, which is as tall as a frame.
+void meterLabel(const char* label) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::AlignTextToFramePadding();
+    coloredText(palette().muted, label);
+    ImGui::TableNextColumn();
+}
+
 void field(const char* label, std::string_view value) {
     fieldLabel(label);
     ImGui::PushTextWrapPos(0.0f);
@@ -73,26 +82,30 @@ std::string gib(double mib) {
     return buf;
 }
 
+std::string number(double v, const char* fmt) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    return buf;
+}
+
 // A bar whose label carries the numbers, e.g. "4.0GB / 8.0GB (50%)".
 // The bar turns amber, then red, as a resource runs out.
 void meter(double percent, const std::string& label) {
     const Palette& pal = palette();
     const double clamped = std::clamp(percent, 0.0, 100.0);
-    const ImVec4& fill = clamped >= 90 ? pal.error : clamped >= 75 ? pal.warning : pal.accent;
+    const ImVec4 fill = barFill(clamped >= 90 ? pal.error : clamped >= 75 ? pal.warning : pal.accent);
+    // A label wider than the bar would be cut on the left: the percentage alone then.
+    const float room = ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().FramePadding.x;
+    const std::string shown = ImGui::CalcTextSize(label.c_str()).x <= room ? label : number(percent, "%.0f%%");
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(fill.x, fill.y, fill.z, 0.75f));
-    ImGui::ProgressBar(static_cast<float>(clamped / 100.0), ImVec2(-FLT_MIN, 0), label.c_str());
+    ImGui::ProgressBar(static_cast<float>(clamped / 100.0), ImVec2(-FLT_MIN, 0), shown.c_str());
     ImGui::PopStyleColor();
+    if (shown.size() != label.size() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", label.c_str());
 }
 
 std::string usageLabel(double used, double total, double percent) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%s / %s (%.0f%%)", gib(used).c_str(), gib(total).c_str(), percent);
-    return buf;
-}
-
-std::string number(double v, const char* fmt) {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, fmt, v);
     return buf;
 }
 
@@ -147,7 +160,7 @@ void drawStatusFields(FrameContext& ctx, const model::SystemStatus& s) {
     coloredText(s.gpu_available ? pal.ok : (s.gpu_status == "Unknown" ? pal.muted : pal.warning), s.gpu_status);
     ImGui::PopTextWrapPos();
 
-    fieldLabel("Memory");
+    meterLabel("Memory");
     meter(model::memoryPercent(s.memory_used, s.memory_total), model::memoryLabel(s.memory_used, s.memory_total));
 
     fieldLabel("Queue");
@@ -246,13 +259,13 @@ void drawMetrics(FrameContext& ctx, const model::SystemMetrics& m) {
     const float em = ctx.em;
     sectionTitle("Host metrics");
     if (beginFields("##metrics", 7.5f * em)) {
-        fieldLabel("CPU");
+        meterLabel("CPU");
         meter(m.cpu_percent, number(m.cpu_percent, "%.0f%%"));
-        fieldLabel("RAM");
+        meterLabel("RAM");
         meter(m.memory_percent, m.memory_total > 0 ? usageLabel(m.memory_used, m.memory_total, m.memory_percent)
                                                     : number(m.memory_percent, "%.0f%%"));
         if (m.disk_percent) {
-            fieldLabel("Disk");
+            meterLabel("Disk");
             meter(*m.disk_percent, m.disk_used && m.disk_total && *m.disk_total > 0
                                        ? usageLabel(*m.disk_used, *m.disk_total, *m.disk_percent)
                                        : number(*m.disk_percent, "%.0f%%"));
@@ -277,6 +290,7 @@ void drawMetrics(FrameContext& ctx, const model::SystemMetrics& m) {
     for (const auto& g : m.gpus) {  // a handful of devices
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
+        ImGui::AlignTextToFramePadding();  // level with the memory bar
         textView(g.name.empty() ? std::string_view(g.id) : std::string_view(g.name));
         ImGui::TableNextColumn();
         if (g.memory_used && g.memory_total && *g.memory_total > 0) {
@@ -288,13 +302,17 @@ void drawMetrics(FrameContext& ctx, const model::SystemMetrics& m) {
             coloredText(palette().muted, kDash);
         }
         ImGui::TableNextColumn();
+        ImGui::AlignTextToFramePadding();
         textView(optionalNumber(g.utilization, "%.0f%%"));
         ImGui::TableNextColumn();
+        ImGui::AlignTextToFramePadding();
         const bool hot = g.temperature && *g.temperature >= 85;
         coloredText(hot ? palette().warning : palette().text, optionalNumber(g.temperature, "%.0f\xC2\xB0" "C"));
         ImGui::TableNextColumn();
+        ImGui::AlignTextToFramePadding();
         textView(optionalNumber(g.fan_speed, "%.0f%%"));
         ImGui::TableNextColumn();
+        ImGui::AlignTextToFramePadding();
         textView(optionalNumber(g.power_draw_watts, "%.0f W"));
     }
     ImGui::EndTable();

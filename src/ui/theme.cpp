@@ -58,6 +58,12 @@ const Palette& applyTheme(ThemeKind kind, float fontSize) {
         c[ImGuiCol_HeaderActive] = rgb(70, 115, 185, 0.9f);
         c[ImGuiCol_TableHeaderBg] = rgb(34, 38, 46);
         c[ImGuiCol_TableRowBgAlt] = rgb(255, 255, 255, 0.03f);
+    } else {
+        // ImGui's light selection blue is so strong that blue chip text on a selected row
+        // disappears: lighter selection colours keep every status readable.
+        c[ImGuiCol_Header] = rgb(30, 110, 220, 0.16f);
+        c[ImGuiCol_HeaderHovered] = rgb(30, 110, 220, 0.24f);
+        c[ImGuiCol_HeaderActive] = rgb(30, 110, 220, 0.34f);
     }
     return *g_palette;
 }
@@ -72,6 +78,12 @@ ImVec4 statusColor(model::JobStatus s) {
         case model::JobStatus::Failed: return g_palette->failed;
     }
     return g_palette->muted;
+}
+
+ImVec4 barFill(const ImVec4& c) {
+    if (g_palette != &kLight) return c;
+    constexpr float kWhite = 0.5f;
+    return ImVec4(c.x + (1 - c.x) * kWhite, c.y + (1 - c.y) * kWhite, c.z + (1 - c.z) * kWhite, c.w);
 }
 
 ImVec4 healthColor(model::Health h) {

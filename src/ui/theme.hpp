@@ -21,6 +21,9 @@ struct Palette {
 const Palette& applyTheme(ThemeKind kind, float fontSize);
 const Palette& palette();  // the current theme's colours
 ImVec4 statusColor(model::JobStatus s);
+// A progress-bar fill of colour c that the theme's text stays readable on (the light theme
+// draws dark text, so its fills are lightened).
+ImVec4 barFill(const ImVec4& c);
 ImVec4 healthColor(model::Health h);
 const char* healthLabel(model::Health h);
 const char* healthIcon(model::Health h);  // a glyph the UI font has
