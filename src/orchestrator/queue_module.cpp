@@ -247,6 +247,11 @@ void QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t
 bool QueueModule::updateJob(std::string_view id, const JobUpdate& u, int64_t now) {
     const model::JobPtr existing = find(id);
     if (!existing) return false;
+    apply(existing, u, now);
+    return true;
+}
+
+void QueueModule::apply(const model::JobPtr& existing, const JobUpdate& u, int64_t now) {
     model::Job next = *existing;  // cheap: strings are shared text
     if (u.status) next.status = *u.status;
     if (u.progress) next.progress = std::min<uint8_t>(*u.progress, 100);
@@ -258,7 +263,6 @@ bool QueueModule::updateJob(std::string_view id, const JobUpdate& u, int64_t now
     if (u.prompt) next.prompt = *u.prompt;
     next.receivedMicros = now;
     replace(existing, std::make_shared<const model::Job>(std::move(next)));
-    return true;
 }
 
 size_t QueueModule::removeJob(std::string_view id) {
@@ -295,7 +299,8 @@ std::vector<model::JobPtr> QueueModule::getCancellableJobs() const {
 void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t now) {
     const std::string_view id = trimmed(m.job_id);
     if (id.empty()) return;
-    if (!find(id)) {
+    const model::JobPtr existing = find(id);  // one lookup: the hot path of every progress tick
+    if (!existing) {
         // §4.5: an unknown job is enqueued from the message. Until a listing confirms it, it
         // is treated like an optimistic entry (decision 4), so a poll racing it won't drop it.
         model::Job j;
@@ -318,7 +323,7 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
     u.total_steps = m.total_steps;
     u.eta_seconds = m.eta_seconds;
     if (m.error_message) u.error = model::Text(*m.error_message);
-    updateJob(id, u, now);
+    apply(existing, u, now);
 }
 
 void QueueModule::handleCompletionMessage(const model::CompletionMessage& m) { removeJob(trimmed(m.job_id)); }

@@ -74,6 +74,7 @@ public:
 private:
     void add(model::JobPtr job);
     void replace(const model::JobPtr& before, model::JobPtr after);
+    void apply(const model::JobPtr& existing, const JobUpdate& update, int64_t nowMicros);  // updateJob, found
     void drop(const model::JobPtr& job);
     void count(const model::Job& j, int delta);
     bool matchesView(const model::Job& j) const;

@@ -1,0 +1,229 @@
+// Figures 3 and 4 and the publish column of the scaling table (3@1k, 3@10k, 3@100k).
+//   3  one progress update that changes the sort order (a status change) in an N-job queue,
+//      through a real GenerationOrchestrator on a ManualExecutor with a tiny in-memory
+//      transport: GenerationOrchestrator::handleProgressMessage posts the change, the worker
+//      applies it (QueueModule: maps, the four ordered lists) and publishes a Snapshot exactly as
+//      publishNow does (sortedActiveJobs and the other views included). Timed from the call to
+//      the moment the worker is idle again, the new snapshot published. us median.
+//   4  SnapshotBuffer::acquire + release on the "UI" thread while another thread publishes new
+//      snapshots (of a 10,000-job queue) in a tight loop. us p99.
+#include <atomic>
+#include <thread>
+
+#include "harness.hpp"
+#include "orchestrator/event_queue.hpp"
+#include "orchestrator/executor.hpp"
+#include "orchestrator/orchestrator.hpp"
+#include "orchestrator/queue_module.hpp"
+#include "orchestrator/snapshot_buffer.hpp"
+#include "payload.hpp"
+#include "protocol/decode.hpp"
+#include "tiny_transport.hpp"
+
+using namespace genmon;
+using namespace genmon::bench;
+
+namespace {
+
+constexpr int64_t kNow = 1'795'694'400'000'000;
+
+struct Queue {
+    std::vector<model::Job> jobs;
+    std::vector<JobShape> shapes;
+};
+
+Queue makeQueue(size_t n) {
+    Queue q;
+    const std::string body = activeJobsPayload(n, 3, &q.shapes);
+    protocol::Decoder decoder;
+    auto decoded = decoder.activeJobs(body, kNow);
+    if (!decoded) {
+        std::fprintf(stderr, "bench: %s\n", decoded.error().message.c_str());
+        std::exit(1);
+    }
+    q.jobs = std::move(decoded->value);
+    return q;
+}
+
+// Round robin over the active jobs; each message flips queued <-> processing, which moves the
+// job in the §4.6 order (erase + insert in sortedActiveJobs), with a new progress.
+class StatusFlipper {
+public:
+    explicit StatusFlipper(const std::vector<JobShape>& shapes) {
+        for (size_t i = 0; i < shapes.size(); ++i)
+            if (shapes[i].status == "queued" || shapes[i].status == "processing")
+                active_.push_back({shapes[i].id, shapes[i].status == "processing"});
+    }
+    model::ProgressMessage next() {
+        auto& a = active_[at_];
+        at_ = (at_ + 1) % active_.size();
+        a.processing = !a.processing;
+        model::ProgressMessage m;
+        m.job_id = a.id;
+        m.status = a.processing ? model::JobStatus::Processing : model::JobStatus::Queued;
+        m.progress = static_cast<uint8_t>(a.processing ? 1 + (tick_ % 98) : 0);
+        m.current_step = static_cast<int>(tick_ % 20);
+        m.total_steps = 20;
+        m.eta_seconds = 12.5;
+        ++tick_;
+        return m;
+    }
+
+private:
+    struct Entry {
+        std::string id;
+        bool processing;
+    };
+    std::vector<Entry> active_;
+    size_t at_ = 0;
+    uint64_t tick_ = 0;
+};
+
+struct PublishFigure {
+    Samples ns;          // the whole path, per update
+    Samples queueOnlyNs; // QueueModule::handleProgressMessage alone (no views, no publish)
+    size_t jobs = 0;
+};
+
+PublishFigure measurePublish(size_t n, int warmup, int reps) {
+    PublishFigure f;
+    Queue q = makeQueue(n);
+    f.jobs = q.jobs.size();
+
+    {
+        orchestrator::ManualExecutor exec(kNow);
+        orchestrator::SnapshotBuffer buffer;
+        orchestrator::EventQueue events;
+        auto backend = std::make_shared<TinyBackend>();
+        backend->jobs = q.jobs;
+        orchestrator::GenerationOrchestrator orch(exec, tinyFactory(exec, backend), buffer, events);
+        orchestrator::OrchestratorOptions options;
+        options.backend.baseUrl = "http://127.0.0.1:8000/api/v1";
+        auto init = orch.initialize(options);
+        exec.runUntilIdle();
+        if (!init.get().ok() || buffer.acquire()->jobs.size() != f.jobs) {
+            std::fprintf(stderr, "bench: the orchestrator did not load %zu jobs\n", f.jobs);
+            std::exit(1);
+        }
+        backend->jobs.clear();
+        StatusFlipper flip(q.shapes);
+        uint64_t lastVersion = buffer.acquire()->version;
+        auto once = [&] {
+            auto done = orch.handleProgressMessage(flip.next());
+            exec.runUntilIdle();
+            return done;
+        };
+        for (int i = 0; i < warmup; ++i) once().get();
+        f.ns.reserve(static_cast<size_t>(reps));
+        for (int i = 0; i < reps; ++i) {
+            const int64_t t0 = nowNs();
+            auto done = once();
+            const int64_t t1 = nowNs();
+            f.ns.add(static_cast<double>(t1 - t0));
+            if (!done.get().ok()) std::exit(1);
+        }
+        const uint64_t version = buffer.acquire()->version;
+        if (version < lastVersion + static_cast<uint64_t>(reps)) {
+            std::fprintf(stderr, "bench: expected one publish per update\n");
+            std::exit(1);
+        }
+    }
+    {
+        // The queue change alone, on the same data: what the views and the publish add is the rest.
+        orchestrator::QueueModule queue;
+        queue.setJobs(q.jobs, kNow);
+        (void)queue.sortedActiveJobs();
+        StatusFlipper flip(q.shapes);
+        int64_t now = kNow;
+        f.queueOnlyNs = timeRepeated(warmup, reps, [&] { queue.handleProgressMessage(flip.next(), now += 10); });
+    }
+    return f;
+}
+
+std::string publishDetail(const PublishFigure& f) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "; QueueModule change alone (no publish): median %s us",
+                  formatNumber(f.queueOnlyNs.median() / 1e3).c_str());
+    return std::to_string(f.jobs) + " jobs: " + describeNs(f.ns, 1e3, "us") + buf;
+}
+
+void figure4(const Options& opt, Reporter& report) {
+    Queue q = makeQueue(10000);
+    orchestrator::QueueModule queue;
+    queue.setJobs(std::move(q.jobs), kNow);
+    orchestrator::SnapshotBuffer buffer;
+
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> published{0};
+    // Snapshots as publishNow builds them: the lists share the queue's chunks, strings copied.
+    std::thread publisher([&] {
+        uint64_t version = 1;
+        while (!stop.load(std::memory_order_relaxed)) {
+            auto s = std::make_shared<orchestrator::Snapshot>();
+            s->version = ++version;
+            s->jobs = queue.jobs();
+            s->activeJobs = queue.activeJobs();
+            s->sortedActiveJobs = queue.sortedActiveJobs();
+            s->queueView = queue.queueView();
+            s->counts = queue.counts();
+            s->backendUrl = "http://127.0.0.1:8000/api/v1";
+            s->connection.socketUrl = "ws://127.0.0.1:8000/api/v1/ws/progress";
+            s->isConnected = true;
+            buffer.publish(std::move(s));
+            published.fetch_add(1, std::memory_order_relaxed);
+        }
+    });
+    while (published.load() < 1000) std::this_thread::yield();
+
+    const size_t samples = opt.quick ? 200000 : 3000000;
+    Samples s;
+    s.reserve(samples);
+    uint64_t sink = 0;
+    for (size_t i = 0; i < 20000; ++i) sink += buffer.acquire()->version;  // warm-up
+    const uint64_t before = published.load();
+    const int64_t start = nowNs();
+    for (size_t i = 0; i < samples; ++i) {
+        const int64_t t0 = nowNs();
+        {
+            const orchestrator::SnapshotPtr snap = buffer.acquire();
+            sink += snap->version;
+        }  // released here: when the publisher swapped it out meanwhile, this frees it
+        s.add(static_cast<double>(nowNs() - t0));
+    }
+    const double seconds = static_cast<double>(nowNs() - start) / 1e9;
+    const uint64_t during = published.load() - before;
+    stop = true;
+    publisher.join();
+    doNotOptimize(sink);
+    char detail[400];
+    std::snprintf(detail, sizeof detail,
+                  "%zu acquires; median %.0f ns, p99.9 %.0f ns, max %.0f us; publisher: %.0f snapshots/s meanwhile",
+                  s.size(), s.median(), s.percentile(99.9), s.max() / 1e3, static_cast<double>(during) / seconds);
+    report.add("4", "UI snapshot acquire + release while the worker publishes flat out", s.p99() / 1e3, "us",
+               Target::atMost(1), detail);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options opt = parseOptions(argc, argv);
+    Reporter report(opt);
+    if (opt.wants("3")) {
+        const PublishFigure f = measurePublish(10000, opt.reps(500, 50), opt.reps(5000, 300));
+        report.add("3", "publish after one job changed (status -> re-sort), 10,000 jobs", f.ns.median() / 1e3, "us",
+                   Target::atMost(50), publishDetail(f));
+        if (opt.wants("3@")) {
+            report.add("3@10k", "publish after one status change, 10,000 jobs (= figure 3)", f.ns.median() / 1e3,
+                       "us", Target::atMost(50), publishDetail(f), "scaling");
+            for (size_t n : {size_t{1000}, size_t{100000}}) {
+                const PublishFigure g = measurePublish(n, opt.reps(500, 50), opt.reps(5000, 300));
+                report.add(n == 1000 ? "3@1k" : "3@100k",
+                           std::string("publish after one status change, ") + (n == 1000 ? "1,000" : "100,000") +
+                               " jobs",
+                           g.ns.median() / 1e3, "us", Target::atMost(50), publishDetail(g), "scaling");
+            }
+        }
+    }
+    if (opt.wants("4")) figure4(opt, report);
+    return 0;
+}
