@@ -29,6 +29,7 @@
 #include <sstream>
 #include <mutex>
 
+#include "app/frame_pacer.hpp"
 #include "app/gui.hpp"
 #include "app/runtime.hpp"
 #include "harness.hpp"
@@ -308,8 +309,9 @@ Idle measureIdle(double warmupSeconds, double seconds) {
         app::NullCommands commands;
         ui::App app(commands, &textures);
         constexpr float kClear[4] = {0.06f, 0.07f, 0.09f, 1.0f};
-        int activeFrames = 3;
-        uint64_t lastVersion = 0;
+        // The window's own pacing policy (app::FramePacer, App::idleRefreshSeconds), with the
+        // worker's publish waking the loop as glfwPostEmptyEvent does.
+        app::FramePacer pacer;
         const int64_t start = nowNs();
         const int64_t measureFrom = start + static_cast<int64_t>(warmupSeconds * 1e9);
         const int64_t end = measureFrom + static_cast<int64_t>(seconds * 1e9);
@@ -317,7 +319,8 @@ Idle measureIdle(double warmupSeconds, double seconds) {
         int64_t ui0 = 0;
         std::map<std::string, double> threads0;
         bool measuring = false;
-        int64_t lastFrame = 0;
+        uint64_t lastVersion = 0;
+        auto secondsNow = [] { return static_cast<double>(nowNs()) / 1e9; };
         while (nowNs() < end) {
             if (!measuring && nowNs() >= measureFrom) {
                 measuring = true;
@@ -327,32 +330,26 @@ Idle measureIdle(double warmupSeconds, double seconds) {
                 out.frames = 0;
                 out.versions = 0;
             }
-            // Window::waitEvents(activeFrames > 0 ? 0 : 1.0): at full rate the swap (vsync) paces
-            // frames at 60 Hz; otherwise sleep until a publish wakes us or a second passes.
-            if (activeFrames > 0) {
-                const int64_t next = lastFrame + 16'666'667;
-                if (nowNs() < next) std::this_thread::sleep_for(std::chrono::nanoseconds(next - nowNs()));
+            const double wait = pacer.waitSeconds(secondsNow());
+            if (wait <= 0) {
+                std::this_thread::sleep_for(16ms);  // vsync would pace full-rate frames at 60 Hz
             } else {
                 std::unique_lock lock(mutex);
-                cv.wait_for(lock, 1s, [&] { return woken; });
+                cv.wait_for(lock, std::chrono::duration<double>(wait), [&] { return woken; });
             }
             {
                 std::lock_guard lock(mutex);
                 woken = false;
             }
             const auto snap = rt.snapshots().acquire();
-            if (snap->version != lastVersion) {
-                activeFrames = 3;
-                if (measuring) ++out.versions;
-            }
+            if (snap->version != lastVersion && measuring) ++out.versions;
             lastVersion = snap->version;
-            lastFrame = nowNs();
+            if (!pacer.shouldDraw(snap->contentVersion, false, secondsNow())) continue;
             renderer.value()->newFrame(1.0f / 60.0f);
-            app.frame({snap, rt.nowMicros(), rt.events().drain()});
+            app.frame({snap, rt.nowMicros(), rt.events().drain(), rt.nextInitRetryAtMicros()});
             renderer.value()->render(kClear);
             if (measuring) ++out.frames;
-            if (app.wantsFullRate()) activeFrames = std::max(activeFrames, 1);
-            if (activeFrames > 0) --activeFrames;
+            pacer.drew(secondsNow(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, rt.nowMicros(), 0));
         }
         const double wall = static_cast<double>(nowNs() - measureFrom) / 1e9;
         out.seconds = wall;

@@ -3,6 +3,9 @@
 #include <GLFW/glfw3.h>  // key codes only: the offscreen harness maps keys like the GLFW backend
 #include <imgui.h>
 
+#include <chrono>
+
+#include "app/frame_pacer.hpp"
 #include "platform/gl_textures.hpp"
 #include "platform/offscreen.hpp"
 #include "platform/window.hpp"
@@ -58,26 +61,21 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
     platform::GlTextureBackend textures;
     ui::App app(commands, &textures);
     if (run.prepare) run.prepare(app.state());
-    // Frame pacing: after any input or new data, a few frames at full rate (hover effects and
-    // layout settle); otherwise sleep until an event, a published snapshot (the worker calls
-    // Window::wake) or a second passes (ages and countdowns tick once per second).
-    int activeFrames = 3;
-    uint64_t lastVersion = 0;
+    FramePacer pacer;
+    auto seconds = [] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    };
     while (!window.value()->shouldClose() && !(run.quitRequested && run.quitRequested())) {
-        window.value()->waitEvents(activeFrames > 0 ? 0.0 : 1.0);
+        window.value()->waitEvents(pacer.waitSeconds(seconds()));
         const auto snap = source.snapshot();
-        const ImGuiIO& io = ImGui::GetIO();
-        const bool input = io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || io.InputQueueCharacters.Size > 0 ||
-                           io.MouseWheel != 0 || ImGui::IsAnyMouseDown();
-        if (snap->version != lastVersion || input) activeFrames = 3;
-        lastVersion = snap->version;
+        if (!pacer.shouldDraw(snap->contentVersion, window.value()->takeInput(), seconds())) continue;
+        const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;
+        const int64_t now = source.nowMicros();
         window.value()->newFrame();
-        app.frame({snap, source.nowMicros(), source.drainEvents(),
-                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0});
+        app.frame({snap, now, source.drainEvents(), retryAt});
         window.value()->setTitle(ui::App::windowTitle(*snap));
         window.value()->render(kClear);
-        if (app.wantsFullRate()) activeFrames = std::max(activeFrames, 1);
-        if (activeFrames > 0) --activeFrames;
+        pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));
     }
     if (run.finish) run.finish(app.state());
     app.releaseTextures();

@@ -47,6 +47,9 @@ struct GenerationResult {
     ImageState imageState = ImageState::None;
     std::string imageError;
     ImagePtr thumbnail;  // at most kThumbnailMaxSide on its longer side
+
+    // Same values and the same decoded image (by identity, not by pixels).
+    friend bool operator==(const GenerationResult&, const GenerationResult&) = default;
 };
 
 inline constexpr int kThumbnailMaxSide = 128;

@@ -44,6 +44,9 @@ public:
     }
     std::vector<model::JobPtr> toVector() const;
 
+    // The very same list (an unchanged index hands out the same chunk vector).
+    bool sameAs(const JobList& other) const noexcept { return chunks_ == other.chunks_ && size_ == other.size_; }
+
     // Number of chunk pointers this view shares with another (tests of structural sharing).
     size_t sharedChunksWith(const JobList& other) const;
 

@@ -13,6 +13,23 @@ namespace {
 constexpr int64_t kMicrosPerMs = 1000;
 constexpr int64_t kThroughputWindowMicros = 5 * 60 * 1'000'000LL;
 
+// "active jobs: <what went wrong>", once: decoder errors carry the context already.
+std::string inContext(std::string_view context, const std::string& message) {
+    if (message.rfind(context, 0) == 0) return message;
+    return std::string(context) + message;
+}
+
+// The backend URL as shown (status bar, --dump-snapshot): credentials in it (user:pw@, which the
+// transport refuses) are never shown.
+std::string shownUrl(const std::string& url) {
+    const size_t scheme = url.find("://");
+    const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+    const size_t end = url.find_first_of("/?#", start);
+    const size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+    if (at == std::string::npos || at < start) return url;
+    return url.substr(0, start) + "***@" + url.substr(at + 1);
+}
+
 Error notInitialized() {
     return Error::make(ErrorKind::InvalidArgument, "Generation transport has not been initialized");
 }
@@ -39,6 +56,19 @@ std::vector<Callback<Unit>> joinAll(int n, Callback<Unit> done) {
     return arms;
 }
 }  // namespace
+
+bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
+    return a.jobs.sameAs(b.jobs) && a.activeJobs.sameAs(b.activeJobs) && a.sortedActiveJobs.sameAs(b.sortedActiveJobs) &&
+           a.queueView.sameAs(b.queueView) && a.recentResults == b.recentResults && a.systemStatus == b.systemStatus &&
+           a.systemMetrics == b.systemMetrics && a.isConnected == b.isConnected &&
+           a.queueManagerActive == b.queueManagerActive && a.historyLimit == b.historyLimit &&
+           a.pollIntervalMs == b.pollIntervalMs && a.systemStatusReady == b.systemStatusReady &&
+           a.systemStatusApiAvailable == b.systemStatusApiAvailable && a.isActive == b.isActive &&
+           a.connection == b.connection && a.backendUrl == b.backendUrl && a.simulatedBackend == b.simulatedBackend &&
+           a.insecureTls == b.insecureTls && a.lastRefreshError == b.lastRefreshError &&
+           a.serverQueueLength == b.serverQueueLength && a.jobsPerMinute == b.jobsPerMinute &&
+           a.queueViewSpec == b.queueViewSpec;
+}
 
 const char* phaseName(ConnectionPhase p) noexcept {
     switch (p) {
@@ -132,7 +162,7 @@ void GenerationOrchestrator::publishNow() {
     s->isActive = isActive_;
     s->connection = connection_;
     s->systemMetrics = status_.metrics();
-    s->backendUrl = options_.backend.baseUrl;
+    s->backendUrl = shownUrl(options_.backend.baseUrl);
     s->simulatedBackend = options_.backend.simulated;
     s->insecureTls = options_.backend.insecureTls;
     s->jobsUpdatedAtMicros = jobsUpdatedAt_;
@@ -144,6 +174,9 @@ void GenerationOrchestrator::publishNow() {
     s->jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
     s->queueViewSpec = queue_.viewSpec();
     s->queueView = queue_.queueView();
+    s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
+                                                                          : ++contentVersion_;
+    lastPublished_ = s;
     buffer_.publish(std::move(s));
 }
 
@@ -299,10 +332,12 @@ void GenerationOrchestrator::refreshStatus(Callback<Unit> done, bool fromPoll) {
                 else
                     status_.apply(*r->patch, now);
                 if (r->patch->queue_length) serverQueueLength_ = *r->patch->queue_length;
+                statusUpdatedAt_ = now;
             } else {
-                status_.markHydrated(now);  // 200 with an empty body: status stays unknown
+                // 200 with an empty or non-JSON body (§1.2: data = null): the status stays as it
+                // is, and so does its age: nothing new arrived.
+                status_.markHydrated(now);
             }
-            statusUpdatedAt_ = now;
             statusPollStopped_ = false;
             for (const auto& w : r->warnings)
                 notify(NotificationKind::Warning, "Ignored an invalid system status from the server", w);
@@ -319,7 +354,7 @@ void GenerationOrchestrator::refreshStatus(Callback<Unit> done, bool fromPoll) {
         } else if (fromPoll) {
             status_.markError(now);
         }
-        lastRefreshError_ = "system status: " + e.message;
+        lastRefreshError_ = inContext("system status: ", e.message);
         markDirty();
         done(e);
     });
@@ -333,7 +368,7 @@ void GenerationOrchestrator::refreshJobs(Callback<Unit> done) {
         if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
         jobsInFlight_ = false;
         if (!r.ok()) {
-            lastRefreshError_ = "active jobs: " + r.error().message;
+            lastRefreshError_ = inContext("active jobs: ", r.error().message);
             markDirty();
             return done(r.error());
         }
@@ -368,7 +403,7 @@ void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> d
         if (!current(epoch)) return done(Error::make(ErrorKind::Cancelled, "superseded"));
         resultsInFlight_ = false;
         if (!r.ok()) {
-            lastRefreshError_ = "results: " + r.error().message;
+            lastRefreshError_ = inContext("results: ", r.error().message);
             if (notifyOutcome) notify(NotificationKind::Error, "Failed to refresh results", r.error().message);
             markDirty();
             return done(r.error());
@@ -380,6 +415,11 @@ void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> d
             if (cached != imageCache_.end()) {
                 f.result.thumbnail = cached->second;
                 f.result.imageState = model::ImageState::Ready;
+            } else if (const auto shown = results_.find(f.result.id);
+                       shown && shown->imageState == model::ImageState::Loading) {
+                // Still loading: keep that state, or the image would be asked for twice. (A failed
+                // image is tried again by a refresh.)
+                f.result.imageState = model::ImageState::Loading;
             } else if (f.imageBase64) {
                 pendingImageBase64_[f.result.id] = std::move(*f.imageBase64);
             }

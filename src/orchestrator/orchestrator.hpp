@@ -190,6 +190,8 @@ private:
     int imagesInFlight_ = 0;
     uint64_t localIdCounter_ = 0;
     uint64_t version_ = 0;
+    uint64_t contentVersion_ = 0;
+    SnapshotPtr lastPublished_;  // the worker's own reference, for contentVersion
     int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
 };
 

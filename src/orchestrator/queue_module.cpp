@@ -197,7 +197,7 @@ void QueueModule::enqueueJob(model::Job job, int64_t now) {
     add(normalise(std::move(job), nextSeq_++, now));
 }
 
-void QueueModule::setJobs(std::vector<model::Job> jobs, int64_t now) {
+std::vector<model::JobPtr> QueueModule::prepare(std::vector<model::Job> jobs, int64_t now) {
     std::vector<model::JobPtr> stored;
     stored.reserve(jobs.size());
     std::unordered_set<std::string_view> seen;
@@ -208,6 +208,10 @@ void QueueModule::setJobs(std::vector<model::Job> jobs, int64_t now) {
         ++nextSeq_;
         stored.push_back(std::move(p));
     }
+    return stored;
+}
+
+void QueueModule::install(const std::vector<model::JobPtr>& stored) {
     resetQueue();
     inserted_.assignSorted(stored);
     std::vector<model::JobPtr> active;
@@ -225,14 +229,37 @@ void QueueModule::setJobs(std::vector<model::Job> jobs, int64_t now) {
     ++revision_;
 }
 
-void QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t graceMicros) {
-    // Decision 4: an optimistic entry stays until the server lists it or its grace ends.
+void QueueModule::setJobs(std::vector<model::Job> jobs, int64_t now) { install(prepare(std::move(jobs), now)); }
+
+namespace {
+// Two versions of a job show the same thing (the local receipt time and order do not count).
+bool sameJob(const model::Job& a, const model::Job& b) {
+    return a.uiId == b.uiId && a.backendId == b.backendId && a.status == b.status && a.progress == b.progress &&
+           a.prompt == b.prompt && a.message == b.message && a.error == b.error && a.params == b.params &&
+           a.created_at == b.created_at && a.startTime == b.startTime && a.finished_at == b.finished_at &&
+           a.current_step == b.current_step && a.total_steps == b.total_steps && a.eta_seconds == b.eta_seconds &&
+           a.result_json == b.result_json && a.optimistic == b.optimistic;
+}
+}  // namespace
+
+bool QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t graceMicros) {
     std::unordered_set<std::string_view> listed;
     listed.reserve(jobs.size() * 2);
-    for (const auto& j : jobs) {
+    for (auto& j : jobs) {
         listed.insert(trimmed(j.uiId.view()));
         listed.insert(trimmed(j.backendId.view()));
+        // Keep what the socket told us while the status stays the same: the listing's progress
+        // is 0 for a running job (workers write none) and it carries no steps or ETA.
+        model::JobPtr known = find(trimmed(j.uiId.view()));
+        if (!known) known = find(trimmed(j.backendId.view()));
+        if (known && known->status == j.status) {
+            j.progress = std::max(j.progress, known->progress);
+            if (!j.current_step) j.current_step = known->current_step;
+            if (!j.total_steps) j.total_steps = known->total_steps;
+            if (!j.eta_seconds) j.eta_seconds = known->eta_seconds;
+        }
     }
+    // Decision 4: an optimistic entry stays until the server lists it or its grace ends.
     std::vector<model::Job> keep;
     inserted_.forEachPtr([&](const model::JobPtr& jp) {
         const model::Job& j = *jp;
@@ -241,9 +268,21 @@ void QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t
             keep.push_back(j);
     });
     for (auto& j : keep) jobs.push_back(std::move(j));
-    setJobs(std::move(jobs), now);
+    auto stored = prepare(std::move(jobs), now);
+    // Nothing changed: keep every list as it is, so snapshots keep sharing it and the UI need
+    // not redraw (an idle backend is polled every few seconds).
+    if (stored.size() == inserted_.size()) {
+        size_t i = 0;
+        bool same = true;
+        inserted_.forEachPtr([&](const model::JobPtr& old) {
+            if (same && !sameJob(*old, *stored[i])) same = false;
+            ++i;
+        });
+        if (same) return false;
+    }
+    install(stored);
+    return true;
 }
-
 bool QueueModule::updateJob(std::string_view id, const JobUpdate& u, int64_t now) {
     const model::JobPtr existing = find(id);
     if (!existing) return false;

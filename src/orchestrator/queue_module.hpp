@@ -43,8 +43,11 @@ public:
     // Full replace in the given order (§4.5 setJobs). Duplicate ids keep the first entry.
     void setJobs(std::vector<model::Job> jobs, int64_t nowMicros);
     // A server listing: full replace, except optimistic entries the server does not list yet,
-    // which stay until graceMicros after they were seeded (decision 4).
-    void ingestQueue(std::vector<model::Job> jobs, int64_t nowMicros, int64_t graceMicros);
+    // which stay until graceMicros after they were seeded (decision 4). What only the
+    // WebSocket knows survives for a job whose status the listing confirms: /jobs/active
+    // reports progress 0 while a worker runs (§2.2) and has no steps or ETA. A listing that
+    // changes nothing leaves the queue (and its revision) untouched. Returns true on a change.
+    bool ingestQueue(std::vector<model::Job> jobs, int64_t nowMicros, int64_t graceMicros);
     // Unknown ids are ignored (returns false).
     bool updateJob(std::string_view id, const JobUpdate& update, int64_t nowMicros);
     // Removes every job whose uiId or backendId is id. Returns how many.
@@ -80,6 +83,8 @@ private:
     bool matchesView(const model::Job& j) const;
     void rebuildView();
     model::JobPtr normalise(model::Job job, uint64_t seq, int64_t nowMicros) const;
+    std::vector<model::JobPtr> prepare(std::vector<model::Job> jobs, int64_t nowMicros);
+    void install(const std::vector<model::JobPtr>& stored);
 
     OrderedJobIndex inserted_;  // by seq
     OrderedJobIndex active_;    // queued/processing, by seq

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 namespace genmon::orchestrator {
 
@@ -22,6 +23,17 @@ void ResultsModule::commit(ResultList next) {
 
 void ResultsModule::setResults(std::vector<model::ResultPtr> results) {
     std::erase(results, nullptr);
+    // An id listed twice (a broken or hostile answer) keeps its first entry, as setJobs does:
+    // the views, the image cache and the texture cache key results by id.
+    {
+        std::unordered_set<std::string_view> ids;
+        std::erase_if(results, [&](const model::ResultPtr& r) { return !ids.insert(r->id).second; });
+    }
+    if (results.size() > static_cast<size_t>(limit_)) results.resize(static_cast<size_t>(limit_));
+    // A refresh that brings nothing new keeps the list (and its revision): no redraw needed.
+    if (std::equal(results.begin(), results.end(), list_->begin(), list_->end(),
+                   [](const model::ResultPtr& a, const model::ResultPtr& b) { return a == b || *a == *b; }))
+        return;
     commit(std::move(results));
 }
 

@@ -22,6 +22,7 @@ enum class ConnectionPhase : uint8_t { Idle, Connecting, Connected, Reconnecting
 const char* phaseName(ConnectionPhase p) noexcept;
 
 struct ConnectionInfo {
+    friend bool operator==(const ConnectionInfo&, const ConnectionInfo&) = default;
     ConnectionPhase phase = ConnectionPhase::Idle;
     std::string lastError;                 // readable, empty when none
     int reconnectAttempt = 0;
@@ -46,7 +47,8 @@ struct QueueCountsLocal {
 };
 
 struct Snapshot {
-    uint64_t version = 0;
+    uint64_t version = 0;         // every publish
+    uint64_t contentVersion = 0;  // only when something a person sees changed (not data ages)
     int64_t builtAtMicros = 0;
 
     // ---- the thirteen state keys of the contract ----
@@ -84,5 +86,9 @@ struct Snapshot {
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+// True when b shows what a shows, apart from the freshness times ("updated 3 s ago"): the
+// worker compares by identity, which holds because unchanged lists keep their storage.
+bool sameContent(const Snapshot& a, const Snapshot& b) noexcept;
 
 }  // namespace genmon::orchestrator

@@ -29,6 +29,11 @@ public:
     uint64_t revision() const noexcept { return revision_; }
 
 private:
+    // Installs a computed status; an unchanged one keeps its pointer and revision, so an idle
+    // backend's polls do not make the UI redraw. lastUpdated moves either way.
+    void install(model::SystemStatus next, const std::optional<model::SystemMetrics>& metrics, bool replaceMetrics,
+                 const model::SystemStatusPatch& patch, int64_t nowMicros);
+
     std::shared_ptr<const model::SystemStatus> status_ = std::make_shared<const model::SystemStatus>();
     std::shared_ptr<const model::SystemMetrics> metrics_;
     bool ready_ = false;

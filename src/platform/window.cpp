@@ -14,6 +14,17 @@ namespace genmon::platform {
 namespace {
 std::string g_lastGlfwError;
 std::atomic<bool> g_glfwReady{false};
+bool g_input = false;  // set by GLFW callbacks on the UI thread, read by the frame pacer
+
+// Installed before ImGui's backend, which chains to them: they only note that input arrived.
+void noteInput(GLFWwindow*, int, int, int) { g_input = true; }
+void noteKey(GLFWwindow*, int, int, int, int) { g_input = true; }
+void noteChar(GLFWwindow*, unsigned) { g_input = true; }
+void noteScroll(GLFWwindow*, double, double) { g_input = true; }
+void noteCursor(GLFWwindow*, double, double) { g_input = true; }
+void noteFlag(GLFWwindow*, int) { g_input = true; }
+void noteSize(GLFWwindow*, int, int) { g_input = true; }
+void noteRefresh(GLFWwindow*) { g_input = true; }
 
 void onGlfwError(int code, const char* description) {
     g_lastGlfwError = std::string(description ? description : "unknown") + " (GLFW error " + std::to_string(code) + ")";
@@ -47,7 +58,16 @@ model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& option
         glfwTerminate();
         return model::Error::make(model::ErrorKind::Internal, "cannot load OpenGL 3.3 functions");
     }
-    ImGui_ImplGlfw_InitForOpenGL(w, true);
+    glfwSetMouseButtonCallback(w, noteInput);
+    glfwSetKeyCallback(w, noteKey);
+    glfwSetCharCallback(w, noteChar);
+    glfwSetScrollCallback(w, noteScroll);
+    glfwSetCursorPosCallback(w, noteCursor);
+    glfwSetCursorEnterCallback(w, noteFlag);
+    glfwSetWindowFocusCallback(w, noteFlag);
+    glfwSetFramebufferSizeCallback(w, noteSize);
+    glfwSetWindowRefreshCallback(w, noteRefresh);
+    ImGui_ImplGlfw_InitForOpenGL(w, true);  // chains to the callbacks above
     ImGui_ImplOpenGL3_Init("#version 330 core");
     g_glfwReady = true;
     auto win = std::unique_ptr<Window>(new Window(w));
@@ -79,6 +99,12 @@ void Window::waitEvents(double timeoutSeconds) {
         glfwPollEvents();
     else
         glfwWaitEventsTimeout(timeoutSeconds);
+}
+
+bool Window::takeInput() {
+    const bool seen = g_input;
+    g_input = false;
+    return seen;
 }
 
 void Window::newFrame() {

@@ -36,6 +36,8 @@ public:
 
     // Blocks until input arrives, wake() is called, or the timeout passes (0: just poll).
     void waitEvents(double timeoutSeconds);
+    // Whether a person did anything (pointer, keys, scroll, resize) since the last call.
+    bool takeInput();
     void newFrame();
     void render(const float clearColor[4]);
 

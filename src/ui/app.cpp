@@ -142,6 +142,13 @@ std::string App::windowTitle(const Snapshot& s) {
     return t;
 }
 
+double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRetryAt) const {
+    const bool countdown = (snap.connection.phase == ConnectionPhase::Reconnecting && snap.connection.nextRetryAtMicros > now) ||
+                           (snap.connection.phase == ConnectionPhase::Disconnected && initRetryAt > now);
+    const bool fading = std::any_of(state_.toasts.begin(), state_.toasts.end(), [](const Toast& t) { return !t.sticky; });
+    return countdown || fading || snap.counts.processing > 0 ? 1.0 : 2.0;
+}
+
 void App::frame(const FrameInput& in) {
     const Snapshot& snap = *in.snapshot;
     const float em = fonts().size;
@@ -181,7 +188,7 @@ void App::frame(const FrameInput& in) {
     drawHelp();
     drawAbout();
     textures_->endFrame();
-    wantsFullRate_ = !state_.toasts.empty();
+    wantsFullRate_ = false;
 }
 
 // Default layout in font-relative units; "Reset layout" applies it again. Panels can be moved

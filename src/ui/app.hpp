@@ -43,8 +43,13 @@ public:
     const UiState& state() const { return state_; }
     // "genmon — 2 running, 5 queued" (failures marked): the title tells the state at a glance.
     static std::string windowTitle(const orchestrator::Snapshot& snap);
-    // True while something animates (progress, toasts, countdown): the loop runs at full rate.
+    // True while something animates: the loop runs at full rate (nothing does today: progress
+    // moves with the data, and toasts only need a redraw when they fade).
     bool wantsFullRate() const { return wantsFullRate_; }
+    // How long a frame stays true without a redraw: countdowns and running jobs' elapsed times
+    // tick every second; otherwise only data ages change, and two seconds is close enough.
+    // A success toast about to fade counts too.
+    double idleRefreshSeconds(const orchestrator::Snapshot& snap, int64_t nowMicros, int64_t initRetryAtMicros) const;
     // Releases GL textures (call before the GL context goes away).
     void releaseTextures();
     // Tests: record where named items are drawn (null: off, the default).
