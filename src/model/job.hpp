@@ -72,6 +72,8 @@ struct JobOrderKey {
     uint64_t seq;
     friend auto operator<=>(const JobOrderKey&, const JobOrderKey&) = default;
 };
+// Insertion order alone, as a key of the same shape.
+inline JobOrderKey seqKey(const Job& j) noexcept { return JobOrderKey{0, false, 0, j.seq}; }
 inline JobOrderKey sortKey(const Job& j) noexcept {
     return JobOrderKey{static_cast<uint8_t>(j.status), !j.created_at.valid,
                        j.created_at.valid ? -j.created_at.micros : 0, j.seq};

@@ -32,6 +32,7 @@ size_t JobList::sharedChunksWith(const JobList& other) const {
 void OrderedJobIndex::clear() {
     chunks_.clear();
     owned_.clear();
+    lastKeys_.clear();
     size_ = 0;
     viewChunks_.reset();
     viewStarts_.reset();
@@ -46,6 +47,7 @@ void OrderedJobIndex::assignSorted(const std::vector<model::JobPtr>& jobs) {
         chunks_.push_back(std::make_shared<JobChunk>(jobs.begin() + static_cast<std::ptrdiff_t>(i),
                                                      jobs.begin() + static_cast<std::ptrdiff_t>(end)));
         owned_.push_back(true);
+        if (keyOf_) lastKeys_.push_back(keyOf_(*chunks_.back()->back()));
     }
     size_ = jobs.size();
 }
@@ -76,6 +78,20 @@ std::pair<size_t, size_t> lowerBoundIn(const std::vector<std::shared_ptr<JobChun
 }  // namespace
 
 OrderedJobIndex::Position OrderedJobIndex::lowerBound(const model::Job& job) const {
+    if (keyOf_) {
+        const model::JobOrderKey key = keyOf_(job);
+        // The first chunk whose last key is not less than the key: found in the key array.
+        const size_t lo = static_cast<size_t>(std::lower_bound(lastKeys_.begin(), lastKeys_.end(), key) - lastKeys_.begin());
+        if (lo == chunks_.size()) {
+            if (chunks_.empty()) return {0, 0};
+            return {chunks_.size() - 1, chunks_.back()->size()};
+        }
+        const auto& c = *chunks_[lo];
+        const auto it = std::lower_bound(c.begin(), c.end(), key, [this](const model::JobPtr& a, const model::JobOrderKey& k) {
+            return keyOf_(*a) < k;
+        });
+        return {lo, static_cast<size_t>(it - c.begin())};
+    }
     // The queue's lists mostly order by plain functions (insertion sequence, the §4.6 key): call
     // those directly instead of through std::function at each of a search's ~15 comparisons
     // (the searches are the larger part of applying a progress update: issue 8, figure 2).
@@ -92,6 +108,7 @@ bool OrderedJobIndex::find(const model::Job& job, Position& pos) const {
     if (pos.chunk >= chunks_.size() || pos.offset >= chunks_[pos.chunk]->size()) return false;
     const model::Job& found = *(*chunks_[pos.chunk])[pos.offset];
     // Equal order keys: found is not less than job and job is not less than found.
+    if (keyOf_) return keyOf_(found) == keyOf_(job) && found.uiId == job.uiId;
     return !less_(job, found) && found.uiId == job.uiId;
 }
 
@@ -114,12 +131,14 @@ void OrderedJobIndex::splitIfFull(size_t chunk) {
     c.erase(c.begin() + half, c.end());
     chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1, std::move(tail));
     owned_.insert(owned_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1, true);
+    if (keyOf_) lastKeys_.insert(lastKeys_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1, model::JobOrderKey{});
 }
 
 void OrderedJobIndex::mergeIfSmall(size_t chunk) {
     if (chunks_[chunk]->empty()) {
         chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(chunk));
         owned_.erase(owned_.begin() + static_cast<std::ptrdiff_t>(chunk));
+        if (keyOf_) lastKeys_.erase(lastKeys_.begin() + static_cast<std::ptrdiff_t>(chunk));
         return;
     }
     // Keep chunks from fragmenting: fold a small chunk into its right neighbour when both fit.
@@ -129,6 +148,7 @@ void OrderedJobIndex::mergeIfSmall(size_t chunk) {
         c.insert(c.end(), next.begin(), next.end());
         chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1);
         owned_.erase(owned_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1);
+        if (keyOf_) lastKeys_.erase(lastKeys_.begin() + static_cast<std::ptrdiff_t>(chunk) + 1);
     }
 }
 
@@ -139,6 +159,7 @@ void OrderedJobIndex::insert(model::JobPtr job) {
         viewStarts_.reset();
         chunks_.push_back(std::make_shared<JobChunk>(1, std::move(job)));
         owned_.push_back(true);
+        if (keyOf_) lastKeys_.push_back(keyOf_(*chunks_.back()->back()));
         ++size_;
         return;
     }
@@ -147,6 +168,13 @@ void OrderedJobIndex::insert(model::JobPtr job) {
     c.insert(c.begin() + static_cast<std::ptrdiff_t>(pos.offset), std::move(job));
     ++size_;
     splitIfFull(pos.chunk);
+    refreshKeys(pos.chunk, pos.chunk + 1);
+}
+
+void OrderedJobIndex::refreshKeys(size_t from, size_t to) {
+    if (!keyOf_) return;
+    for (size_t i = from; i <= to && i < chunks_.size(); ++i)
+        if (!chunks_[i]->empty()) lastKeys_[i] = keyOf_(*chunks_[i]->back());
 }
 
 bool OrderedJobIndex::erase(const model::Job& job) {
@@ -156,6 +184,7 @@ bool OrderedJobIndex::erase(const model::Job& job) {
     c.erase(c.begin() + static_cast<std::ptrdiff_t>(pos.offset));
     --size_;
     mergeIfSmall(pos.chunk);
+    refreshKeys(pos.chunk > 0 ? pos.chunk - 1 : 0, pos.chunk);
     return true;
 }
 
@@ -167,7 +196,8 @@ bool OrderedJobIndex::replaceInPlace(const model::Job& before, model::JobPtr aft
 }
 
 void OrderedJobIndex::update(const model::Job& before, model::JobPtr after) {
-    if (!less_(before, *after) && !less_(*after, before)) {
+    const bool sameKey = keyOf_ ? keyOf_(before) == keyOf_(*after) : !less_(before, *after) && !less_(*after, before);
+    if (sameKey) {
         if (replaceInPlace(before, after)) return;
     }
     erase(before);

@@ -64,6 +64,11 @@ public:
     // less(a, b): strict weak order of the list; must be a total order over live jobs.
     using Less = std::function<bool(const model::Job&, const model::Job&)>;
     explicit OrderedJobIndex(Less less) : less_(std::move(less)) {}
+    // Ordered by a key (insertion sequence, the §4.6 key): the last key of every chunk is kept
+    // in one contiguous array, so a search picks its chunk without touching any job.
+    using KeyOf = model::JobOrderKey (*)(const model::Job&);
+    explicit OrderedJobIndex(KeyOf keyOf)
+        : less_([keyOf](const model::Job& a, const model::Job& b) { return keyOf(a) < keyOf(b); }), keyOf_(keyOf) {}
 
     size_t size() const noexcept { return size_; }
     const Less& less() const noexcept { return less_; }
@@ -99,8 +104,11 @@ private:
     std::vector<model::JobPtr>& mutableChunk(size_t chunk);
     void splitIfFull(size_t chunk);
     void mergeIfSmall(size_t chunk);
+    void refreshKeys(size_t from, size_t to);  // lastKeys_ for chunks [from, to], clipped
 
     Less less_;
+    KeyOf keyOf_ = nullptr;
+    std::vector<model::JobOrderKey> lastKeys_;  // with keyOf_: each chunk's last key
     std::vector<std::shared_ptr<JobChunk>> chunks_;
     // owned_[i]: chunk i was made after the last view(), so no snapshot can see it and it may
     // change in place. view() clears every flag; the next change of a chunk copies it once.

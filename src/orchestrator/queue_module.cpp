@@ -8,7 +8,6 @@
 namespace genmon::orchestrator {
 namespace {
 
-bool bySeq(const model::Job& a, const model::Job& b) { return a.seq < b.seq; }
 bool bySortKey(const model::Job& a, const model::Job& b) { return model::sortKey(a) < model::sortKey(b); }
 
 std::string_view trimmed(std::string_view s) {
@@ -45,9 +44,9 @@ std::string generatedId(int64_t nowMicros) {
 }  // namespace
 
 QueueModule::QueueModule()
-    : inserted_(bySeq),
-      active_(bySeq),
-      sorted_(bySortKey),
+    : inserted_(model::seqKey),
+      active_(model::seqKey),
+      sorted_(model::sortKey),
       view_([this](const model::Job& a, const model::Job& b) {
           // The user's column first, then insertion order, so the order is total.
           auto tie = [](const model::Job& x, const model::Job& y) { return x.seq < y.seq; };

@@ -79,9 +79,10 @@ TEST_CASE("JobList: inserts land in order and random access matches iteration ac
     }
 }
 
-TEST_CASE("JobList property: 6000 random inserts, erases and updates match a reference stable_sort (seed 20260101)") {
+namespace {
+// The property, for both forms of index: ordered by a comparator, or by a key kept per chunk.
+void checkAgainstStableSort(OrderedJobIndex idx) {
     std::mt19937_64 rng(20260101);
-    OrderedJobIndex idx(lessByKey);
     std::vector<JobPtr> live;  // reference contents (unordered)
     uint64_t nextSeq = 1;
     // Views taken along the way with what they held: copy-on-write must keep them intact.
@@ -143,6 +144,15 @@ TEST_CASE("JobList property: 6000 random inserts, erases and updates match a ref
         REQUIRE(now.size() == contents.size());
         for (size_t i = 0; i < now.size(); ++i) CHECK(now[i] == contents[i]);
     }
+}
+}  // namespace
+
+TEST_CASE("JobList property: 6000 random inserts, erases and updates match a reference stable_sort (seed 20260101)") {
+    checkAgainstStableSort(OrderedJobIndex(lessByKey));
+}
+
+TEST_CASE("JobList property: the same with the order key kept per chunk (the queue's own indexes)") {
+    checkAgainstStableSort(OrderedJobIndex(model::sortKey));
 }
 
 TEST_CASE("JobList: a view is frozen: later inserts, erases and replacements do not show in it") {
