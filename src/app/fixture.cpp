@@ -77,7 +77,7 @@ std::vector<model::Job> syntheticJobs(size_t count, uint64_t seed, int64_t now) 
         // first 8), unique through the index in its last group.
         uint64_t idState = seed * 0x100000001B3ull + i;
         const uint64_t h = splitmix(idState);
-        char id[40];
+        char id[48];  // 36 characters, but GCC with -fsanitize cannot prove the groups stay in range
         std::snprintf(id, sizeof id, "%08llx-%04llx-4%03llx-%04llx-%012llx", static_cast<unsigned long long>(h >> 32),
                       static_cast<unsigned long long>((h >> 16) & 0xffff), static_cast<unsigned long long>((h >> 4) & 0xfff),
                       static_cast<unsigned long long>(0x8000 | ((h >> 40) & 0x3fff)), static_cast<unsigned long long>(i));

@@ -65,6 +65,7 @@ public:
     void startGeneration(const model::GenerationRequest&, model::GenerationMode) override {}
     void setHistoryLimit(int) override {}
     void setQueueView(const orchestrator::QueueViewSpec&) override {}
+    void setPollIntervals(int, int, int) override {}
     void connect(const std::string&) override {}
     void reconnect() override {}
     void startDemo() override {}

@@ -51,6 +51,13 @@ void LiveCommands::setQueueView(const orchestrator::QueueViewSpec& spec) {
     track(runtime_.orchestrator().setQueueView(spec));
 }
 
+void LiveCommands::setPollIntervals(int queueDownMs, int queueUpMs, int statusMs) {
+    settings_.polls.queueWhileSocketDownMs = queueDownMs;
+    settings_.polls.queueWhileSocketUpMs = queueUpMs;
+    settings_.polls.statusMs = statusMs;
+    track(runtime_.orchestrator().setPollSettings(settings_.polls));
+}
+
 void LiveCommands::switchBackend(orchestrator::BackendConfig backend) {
     rememberUrl(settings_, backend.simulated ? std::string() : backend.baseUrl);
     if (!runtime_.initialized()) {

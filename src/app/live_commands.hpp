@@ -30,6 +30,7 @@ public:
     void startGeneration(const model::GenerationRequest& request, model::GenerationMode mode) override;
     void setHistoryLimit(int limit) override;
     void setQueueView(const orchestrator::QueueViewSpec& spec) override;
+    void setPollIntervals(int queueDownMs, int queueUpMs, int statusMs) override;
     void connect(const std::string& baseUrl) override;
     void reconnect() override;
     void startDemo() override;

@@ -151,6 +151,7 @@ int window(const app::CliOptions& o) {
     std::filesystem::create_directories(app::configDir());
     run.prepare = [&](ui::UiState& st) {
         app::applySettings(settings, st);
+        st.settingsPath = app::settingsPath();
         st.apiKeyHint = haveKey ? (o.apiKeyFile ? "from " + *o.apiKeyFile : "set (GENMON_API_KEY or --api-key)")
                                 : "none (set GENMON_API_KEY if the backend requires one)";
     };

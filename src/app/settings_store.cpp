@@ -129,6 +129,9 @@ model::Status saveSettings(const std::string& path, const Settings& settings) {
 
 void applySettings(const Settings& s, ui::UiState& ui) {
     ui.urlHistory = s.urlHistory;
+    ui.pollQueueDownMs = s.polls.queueWhileSocketDownMs;
+    ui.pollQueueUpMs = s.polls.queueWhileSocketUpMs;
+    ui.pollStatusMs = s.polls.statusMs;
     ui.historyLimit = s.historyLimit;
     ui.showQueue = s.showQueue;
     ui.showResults = s.showResults;
@@ -141,6 +144,9 @@ void applySettings(const Settings& s, ui::UiState& ui) {
 
 void captureSettings(const ui::UiState& ui, Settings& s) {
     s.historyLimit = ui.historyLimit;
+    s.polls.queueWhileSocketDownMs = ui.pollQueueDownMs;
+    s.polls.queueWhileSocketUpMs = ui.pollQueueUpMs;
+    s.polls.statusMs = ui.pollStatusMs;
     s.showQueue = ui.showQueue;
     s.showResults = ui.showResults;
     s.showSystem = ui.showSystem;
@@ -152,6 +158,10 @@ void captureSettings(const ui::UiState& ui, Settings& s) {
 
 void rememberUrl(Settings& s, const std::string& url) {
     if (url.empty()) return;
+    // A URL with credentials (user:pw@host) is refused by the transport: never write it down.
+    const size_t scheme = url.find("://");
+    const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+    if (url.substr(start, url.find_first_of("/?#", start) - start).find('@') != std::string::npos) return;
     std::erase(s.urlHistory, url);
     s.urlHistory.insert(s.urlHistory.begin(), url);
     if (s.urlHistory.size() > 10) s.urlHistory.resize(10);

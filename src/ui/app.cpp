@@ -14,6 +14,7 @@
 #include "ui/generate_view.hpp"
 #include "ui/queue_view.hpp"
 #include "ui/results_view.hpp"
+#include "ui/settings_view.hpp"
 #include "ui/system_view.hpp"
 #include "ui/texture_cache.hpp"
 #include "ui/theme.hpp"
@@ -127,7 +128,8 @@ App::App(CommandSink& commands, TextureBackend* textures)
       detail_(std::make_unique<DetailView>()),
       results_(std::make_unique<ResultsView>()),
       system_(std::make_unique<SystemView>()),
-      generate_(std::make_unique<GenerateView>()) {}
+      generate_(std::make_unique<GenerateView>()),
+      settings_(std::make_unique<SettingsView>()) {}
 
 App::~App() = default;
 
@@ -179,6 +181,13 @@ void App::frame(const FrameInput& in) {
     panel("Results", state_.showResults, Panel::Results, *results_);
     panel("System", state_.showSystem, Panel::System, *system_);
     panel("Generate", state_.showGenerate, Panel::Generate, *generate_);
+    if (state_.showSettings) {
+        ImGui::SetNextWindowSize(ImVec2(34 * em, 0), ImGuiCond_Appearing);
+        ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+        if (ImGui::Begin("Settings", &state_.showSettings, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
+            settings_->draw(ctx);
+        ImGui::End();
+    }
     state_.applyDefaultLayout = false;
 
     drawStatusBar(snap, in.nowMicros, in.nextInitRetryAtMicros);
@@ -260,6 +269,7 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::MenuItem("Results", nullptr, &state_.showResults);
         ImGui::MenuItem("System", nullptr, &state_.showSystem);
         ImGui::MenuItem("Generate", "g", &state_.showGenerate);
+        ImGui::MenuItem("Settings", nullptr, &state_.showSettings);
         ImGui::Separator();
         if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
         if (ImGui::MenuItem("Light theme", nullptr, state_.theme == ThemeKind::Light)) state_.theme = ThemeKind::Light;

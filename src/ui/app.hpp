@@ -22,6 +22,7 @@ class DetailView;
 class ResultsView;
 class SystemView;
 class GenerateView;
+class SettingsView;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<ResultsView> results_;
     std::unique_ptr<SystemView> system_;
     std::unique_ptr<GenerateView> generate_;
+    std::unique_ptr<SettingsView> settings_;
     bool wantsFullRate_ = false;
     Probe* probe_ = nullptr;
     ThemeKind appliedTheme_ = ThemeKind::Dark;

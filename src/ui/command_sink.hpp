@@ -22,6 +22,8 @@ public:
     virtual void startGeneration(const model::GenerationRequest& request, model::GenerationMode mode) = 0;
     virtual void setHistoryLimit(int limit) = 0;
     virtual void setQueueView(const orchestrator::QueueViewSpec& spec) = 0;
+    // Queue poll while the socket is down / up, and the status poll, in milliseconds.
+    virtual void setPollIntervals(int queueDownMs, int queueUpMs, int statusMs) = 0;
     virtual void connect(const std::string& baseUrl) = 0;  // a new backend URL
     virtual void reconnect() = 0;
     virtual void startDemo() = 0;  // the embedded simulated backend

@@ -61,6 +61,10 @@ struct UiState {
     bool scrollToCursor = false;
     float queueScrollFraction = -1;             // fixtures: scroll there on the first frame
 
+    // Settings view: poll intervals in ms (decision 3 defaults), as last applied.
+    int pollQueueDownMs = 2000, pollQueueUpMs = 10000, pollStatusMs = 10000;
+    std::string settingsPath;  // shown so a person knows where settings live
+
     // Results view.
     ResultsMode resultsMode = ResultsMode::Grid;
     std::string selectedResult;

@@ -197,3 +197,22 @@ TEST_CASE("issue 6: toasts batch identical messages, errors stay, successes fade
     REQUIRE(h.state().toasts.size() == 1);
     CHECK(h.state().toasts[0].message == "Failed to cancel generation");
 }
+
+TEST_CASE("issue 6: the settings panel applies new poll intervals through one command") {
+    UiHarness h(test::snapshotOf(threeJobs()));
+    h.state().showSettings = true;
+    h.frame(2);
+    h.clickItem("settings.apply");  // nothing edited yet: Apply is disabled
+    CHECK(h.commands.log.empty());
+    // Click into the field, select everything, type a new interval.
+    const ImVec2 field = h.item("settings.queueDown").min;
+    h.click(ImVec2(field.x + 10, field.y + 5));
+    ImGui::GetIO().KeyCtrl = true;
+    h.press(GLFW_KEY_A);
+    ImGui::GetIO().KeyCtrl = false;
+    h.type("3500");
+    h.press(GLFW_KEY_ENTER);
+    h.clickItem("settings.apply");
+    CHECK(h.commands.count("setPollIntervals 3500 10000 10000") == 1);
+    CHECK(h.state().pollQueueDownMs == 3500);
+}

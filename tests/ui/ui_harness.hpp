@@ -36,6 +36,9 @@ public:
         lastSpec = spec;
         log.push_back("setQueueView " + spec.filter);
     }
+    void setPollIntervals(int down, int up, int status) override {
+        log.push_back("setPollIntervals " + std::to_string(down) + " " + std::to_string(up) + " " + std::to_string(status));
+    }
     void connect(const std::string& url) override { log.push_back("connect " + url); }
     void reconnect() override { log.push_back("reconnect"); }
     void startDemo() override { log.push_back("startDemo"); }
