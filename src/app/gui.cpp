@@ -72,7 +72,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;
         const int64_t now = source.nowMicros();
         window.value()->newFrame();
-        app.frame({snap, now, source.drainEvents(), retryAt});
+        app.frame({snap, now, source.drainEvents(), retryAt, source.exchanges});
         window.value()->setTitle(ui::App::windowTitle(*snap));
         window.value()->render(kClear);
         pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));

@@ -9,6 +9,7 @@
 #include "model/error.hpp"
 #include "model/image.hpp"
 #include "orchestrator/event_queue.hpp"
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
 #include "ui/ui_state.hpp"
@@ -21,6 +22,7 @@ struct FrameSource {
     std::function<int64_t()> nowMicros;
     std::function<std::vector<orchestrator::Event>()> drainEvents;
     std::function<int64_t()> nextInitRetryAtMicros;  // optional
+    const orchestrator::ExchangeLog* exchanges = nullptr;  // optional: the Inspector's source
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.

@@ -48,7 +48,8 @@ struct Live {
 
     app::FrameSource source() {
         return {[this] { return runtime.snapshots().acquire(); }, [this] { return runtime.nowMicros(); },
-                [this] { return runtime.events().drain(); }, [this] { return runtime.nextInitRetryAtMicros(); }};
+                [this] { return runtime.events().drain(); }, [this] { return runtime.nextInitRetryAtMicros(); },
+                &runtime.exchanges()};
     }
 };
 

@@ -67,7 +67,9 @@ bool isUnreachable(const Error& e) noexcept {
            (e.kind == ErrorKind::Http && e.httpStatus >= 500);
 }
 
-Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), settings_(options_.transport) {}
+Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), settings_(options_.transport) {
+    if (!settings_.log) settings_.log = std::make_shared<orchestrator::ExchangeLog>();
+}
 
 Runtime::~Runtime() { shutdown(); }
 

@@ -78,6 +78,8 @@ public:
     orchestrator::GenerationOrchestrator& orchestrator();
     orchestrator::OrchestratorManager& manager();
     transport::EventLoop& loop() noexcept { return loop_; }
+    // Every HTTP attempt and WebSocket event, for the Inspector (never the API key).
+    const orchestrator::ExchangeLog& exchanges() const noexcept { return *settings_.log; }
     int64_t nowMicros() const { return loop_.nowMicros(); }
 
     bool started() const;

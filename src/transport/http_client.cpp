@@ -116,6 +116,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
         size_t cap = 0;
         int timeoutMs = 0;
         int attempt = 0;
+        int64_t attemptStartedMicros = 0;  // steady clock, for the Inspector's durations
         CURL* easy = nullptr;
         curl_slist* headers = nullptr;
         std::string body;
@@ -317,6 +318,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
 
     void startAttempt(Transfer& t) {
         ++t.attempt;
+        t.attemptStartedMicros = steadyMicros();
         t.body.clear();
         t.body.reserve(kBodyPadding);
         t.statusText.clear();
@@ -485,7 +487,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
         } else {
             outcome.emplace(errorFor(t, code));
         }
+        const size_t received = outcome->ok() ? outcome->value().body.size() : t.body.size();
         dropEasy(t);
+        record(t, static_cast<int>(status), received, outcome->ok() ? std::string() : scrub(outcome->error().message, settings.apiKey));
         if (!outcome->ok()) {
             Error e = std::move(*outcome).error();
             e.message = scrub(std::move(e.message), settings.apiKey);
@@ -512,6 +516,27 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void fail(RequestId id, Error e) { complete(id, std::move(e)); }
+
+    static int64_t steadyMicros() {
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+
+    // One Inspector line per attempt. The URL carries no credentials (url.hpp refuses userinfo)
+    // and headers, where the key travels, are not recorded.
+    void record(const Transfer& t, int status, size_t bytes, std::string error) {
+        if (!settings.log) return;
+        orchestrator::Exchange e;
+        e.atMicros = loop.nowMicros();
+        e.method = methodName(t.request.method);
+        e.target = t.request.url;
+        e.status = status;
+        e.millis = static_cast<double>(steadyMicros() - t.attemptStartedMicros) / 1000.0;
+        e.bytes = bytes;
+        e.attempt = t.attempt;
+        e.error = std::move(error);
+        settings.log->add(std::move(e));
+    }
 
     void complete(RequestId id, Outcome<HttpResponse> outcome) {
         auto it = transfers.find(id);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "model/error.hpp"
+#include "orchestrator/exchange_log.hpp"
 
 namespace genmon::transport {
 
@@ -46,6 +47,7 @@ struct HttpSettings {
     bool insecureTls = false;                   // --insecure: no peer or host verification
     std::vector<int> getRetryDelaysMs{150, 300};  // GET: 1 + size() attempts
     std::string userAgent = "genmon";
+    std::shared_ptr<orchestrator::ExchangeLog> log;  // every attempt, for the Inspector (optional)
 };
 
 struct HttpRequest {

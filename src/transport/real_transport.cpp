@@ -98,6 +98,7 @@ struct RealTransport::Core : std::enable_shared_from_this<Core> {
         hs.insecureTls = settings.insecureTls;
         hs.getRetryDelaysMs = settings.getRetryDelaysMs;
         hs.userAgent = std::string("genmon/") + kVersion;
+        hs.log = settings.log;
         http = std::make_unique<HttpClient>(loop, std::move(hs));
     }
 
@@ -331,6 +332,7 @@ void RealTransport::startPush(orchestrator::PushListener* listener) {
         ws.backoffCapMs = c.settings.wsBackoffCapMs;
         ws.insecureTls = c.settings.insecureTls;
         ws.userAgent = std::string("genmon/") + Core::kVersion;
+        ws.log = c.settings.log;
         c.ws = std::make_unique<WebSocketClient>(c.loop, c.base->webSocketUrl(), c.decoder, std::move(ws));
     }
     c.ws->start(listener);

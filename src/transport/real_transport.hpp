@@ -27,6 +27,7 @@
 #include <string>
 #include <thread>
 
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/transport.hpp"
 #include "protocol/image_codec.hpp"
 #include "transport/http_client.hpp"
@@ -52,6 +53,7 @@ struct TransportSettings {
     protocol::ImageLimits imageLimits{};
     int thumbnailMaxSide = 128;        // model::kThumbnailMaxSide
     bool insecureTls = false;          // also set per backend by BackendConfig::insecureTls
+    std::shared_ptr<orchestrator::ExchangeLog> log;  // what went over the wire (the Inspector)
 };
 
 // A small helper thread that decodes images off the worker. Results come back on the worker

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "orchestrator/snapshot.hpp"
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/transport.hpp"
 
 namespace genmon::protocol {
@@ -40,6 +41,7 @@ struct WebSocketSettings {
     int backoffCapMs = 0;            // 0: min(60000, base * 8) as upstream (24 s by default)
     bool insecureTls = false;
     std::string userAgent = "genmon";
+    std::shared_ptr<orchestrator::ExchangeLog> log;  // phase changes and messages, for the Inspector
 };
 
 // The §3.2 delay before reconnect attempt `attempt` (1-based).

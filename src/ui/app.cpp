@@ -12,6 +12,7 @@
 #include "ui/format.hpp"
 #include "ui/frame_context.hpp"
 #include "ui/generate_view.hpp"
+#include "ui/inspector_view.hpp"
 #include "ui/queue_view.hpp"
 #include "ui/results_view.hpp"
 #include "ui/settings_view.hpp"
@@ -76,6 +77,7 @@ constexpr Shortcut kShortcuts[] = {
     {"Esc", "clear the filter, the selection, or close a dialog"},
     {"r", "refresh everything from the backend"},
     {"g", "open the generate form"},
+    {"i", "show or hide the request inspector"},
     {"Ctrl+Enter", "submit the generate form"},
     {"?", "show this list"},
 };
@@ -129,7 +131,8 @@ App::App(CommandSink& commands, TextureBackend* textures)
       results_(std::make_unique<ResultsView>()),
       system_(std::make_unique<SystemView>()),
       generate_(std::make_unique<GenerateView>()),
-      settings_(std::make_unique<SettingsView>()) {}
+      settings_(std::make_unique<SettingsView>()),
+      inspector_(std::make_unique<InspectorView>()) {}
 
 App::~App() = default;
 
@@ -181,6 +184,13 @@ void App::frame(const FrameInput& in) {
     panel("Results", state_.showResults, Panel::Results, *results_);
     panel("System", state_.showSystem, Panel::System, *system_);
     panel("Generate", state_.showGenerate, Panel::Generate, *generate_);
+    if (state_.showInspector) {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.8f, vp->Size.y * 0.6f), ImGuiCond_Appearing);
+        ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+        if (ImGui::Begin("Inspector", &state_.showInspector, ImGuiWindowFlags_NoCollapse)) inspector_->draw(ctx, in.exchanges);
+        ImGui::End();
+    }
     if (state_.showSettings) {
         ImGui::SetNextWindowSize(ImVec2(34 * em, 0), ImGuiCond_Appearing);
         ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
@@ -269,6 +279,7 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::MenuItem("Results", nullptr, &state_.showResults);
         ImGui::MenuItem("System", nullptr, &state_.showSystem);
         ImGui::MenuItem("Generate", "g", &state_.showGenerate);
+        ImGui::MenuItem("Inspector (requests)", "i", &state_.showInspector);
         ImGui::MenuItem("Settings", nullptr, &state_.showSettings);
         ImGui::Separator();
         if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
@@ -578,6 +589,7 @@ void App::handleShortcuts(const Snapshot& snap) {
     }
     if (charPressed('r')) commands_.refreshAll();
     if (charPressed('g')) state_.showGenerate = true;
+    if (charPressed('i')) state_.showInspector = !state_.showInspector;
     if (charPressed('j') || keyPressed(ImGuiKey_DownArrow)) moveCursor(snap, +1);
     if (charPressed('k') || keyPressed(ImGuiKey_UpArrow)) moveCursor(snap, -1);
     if (state_.focus == Panel::Queue && !state_.cursorJob.empty()) {

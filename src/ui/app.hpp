@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "orchestrator/event_queue.hpp"
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
 #include "ui/probe.hpp"
@@ -23,6 +24,7 @@ class ResultsView;
 class SystemView;
 class GenerateView;
 class SettingsView;
+class InspectorView;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -30,6 +32,7 @@ struct FrameInput {
     std::vector<orchestrator::Event> events;  // drained from the EventQueue this frame
     // While the backend cannot be reached at start, initialize is retried with backoff: when.
     int64_t nextInitRetryAtMicros = 0;
+    const orchestrator::ExchangeLog* exchanges = nullptr;  // the Inspector's source (live backends)
 };
 
 class App {
@@ -77,6 +80,7 @@ private:
     std::unique_ptr<SystemView> system_;
     std::unique_ptr<GenerateView> generate_;
     std::unique_ptr<SettingsView> settings_;
+    std::unique_ptr<InspectorView> inspector_;
     bool wantsFullRate_ = false;
     Probe* probe_ = nullptr;
     ThemeKind appliedTheme_ = ThemeKind::Dark;

@@ -45,7 +45,7 @@ struct GenerateForm {
 struct UiState {
     // Panels (View menu) and layout.
     bool showQueue = true, showResults = true, showSystem = true, showDetail = true, showGenerate = false;
-    bool showHelp = false, showAbout = false, showSettings = false, showConnect = false;
+    bool showHelp = false, showAbout = false, showSettings = false, showConnect = false, showInspector = false;
     bool applyDefaultLayout = true;  // next frame places every panel at its default spot
     ThemeKind theme = ThemeKind::Dark;
     Panel focus = Panel::Queue;      // where j/k/Enter/Delete act
