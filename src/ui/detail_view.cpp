@@ -14,60 +14,15 @@
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
+#include "ui/widgets.hpp"
 
 namespace genmon::ui {
 namespace {
 
-constexpr const char* kDash = "\xE2\x80\x94";  // —
 // While the selected job is gone, look for it again at most this often (it rarely comes back).
 constexpr int64_t kGoneRescanMicros = 2'000'000;
 constexpr int kMaxPromptLines = 6;
 constexpr int kMaxJsonLines = 12;
-
-void textView(std::string_view s) { ImGui::TextUnformatted(s.data(), s.data() + s.size()); }
-
-void coloredText(const ImVec4& color, std::string_view s) {
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    textView(s);
-    ImGui::PopStyleColor();
-}
-
-void wrappedText(const ImVec4& color, std::string_view s) {
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::PushTextWrapPos(0.0f);
-    textView(s);
-    ImGui::PopTextWrapPos();
-    ImGui::PopStyleColor();
-}
-
-void sectionTitle(const char* title) {
-    ImGui::Spacing();
-    ImGui::PushFont(fonts().heading);
-    ImGui::TextUnformatted(title);
-    ImGui::PopFont();
-    ImGui::Separator();
-}
-
-bool beginFields(const char* id, float labelWidth) {
-    if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_SizingFixedFit)) return false;
-    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, labelWidth);
-    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-    return true;
-}
-
-void fieldLabel(const char* label) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    coloredText(palette().muted, label);
-    ImGui::TableNextColumn();
-}
-
-void field(const char* label, std::string_view value) {
-    fieldLabel(label);
-    ImGui::PushTextWrapPos(0.0f);
-    textView(value);
-    ImGui::PopTextWrapPos();
-}
 
 void missingField(const char* label) {
     fieldLabel(label);
@@ -404,7 +359,7 @@ void DetailView::drawJob(FrameContext& ctx, const model::Job& job, bool gone) {
     // The error first: for a failed job it is what a person came to read.
     if (job.error && !job.error->empty()) {
         ImGui::Spacing();
-        wrappedText(pal.error, job.error->view());
+        coloredWrapped(pal.error, job.error->view());
         if (ImGui::SmallButton("Copy error")) ctx.commands.copyToClipboard(job.error->str());
     }
 
@@ -445,7 +400,7 @@ void DetailView::draw(FrameContext& ctx) {
         drawJob(ctx, *job, false);
         return;
     }
-    wrappedText(palette().warning, "This job is no longer in the queue (finished or cancelled).");
+    coloredWrapped(palette().warning, "This job is no longer in the queue (finished or cancelled).");
     if (ImGui::Button("Clear selection")) {
         ctx.state.detailJob.clear();
         return;

@@ -12,52 +12,13 @@
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
+#include "ui/widgets.hpp"
 
 namespace genmon::ui {
 namespace {
 
-constexpr const char* kDash = "\xE2\x80\x94";     // —
 constexpr const char* kWarnIcon = "\xE2\x9A\xA0";  // ⚠
 constexpr const char* kUnavailableNotice = "Real-time status is unavailable; showing default values.";
-
-void textView(std::string_view s) { ImGui::TextUnformatted(s.data(), s.data() + s.size()); }
-
-void coloredText(const ImVec4& color, std::string_view s) {
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    textView(s);
-    ImGui::PopStyleColor();
-}
-
-void coloredWrapped(const ImVec4& color, std::string_view s) {
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::PushTextWrapPos(0.0f);
-    textView(s);
-    ImGui::PopTextWrapPos();
-    ImGui::PopStyleColor();
-}
-
-void sectionTitle(const char* title) {
-    ImGui::Spacing();
-    ImGui::PushFont(fonts().heading);
-    ImGui::TextUnformatted(title);
-    ImGui::PopFont();
-    ImGui::Separator();
-}
-
-// Label/value rows share one two-column table per section, so values line up.
-bool beginFields(const char* id, float labelWidth) {
-    if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_SizingFixedFit)) return false;
-    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, labelWidth);
-    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-    return true;
-}
-
-void fieldLabel(const char* label) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    coloredText(palette().muted, label);
-    ImGui::TableNextColumn();
-}
 
 // The label of a row whose value is a meter: centred on the bar, which is as tall as a frame.
 void meterLabel(const char* label) {
@@ -66,13 +27,6 @@ void meterLabel(const char* label) {
     ImGui::AlignTextToFramePadding();
     coloredText(palette().muted, label);
     ImGui::TableNextColumn();
-}
-
-void field(const char* label, std::string_view value) {
-    fieldLabel(label);
-    ImGui::PushTextWrapPos(0.0f);
-    textView(value);
-    ImGui::PopTextWrapPos();
 }
 
 // MiB as "4.0GB", the unit the upstream card uses.
