@@ -339,8 +339,11 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
     if (id.empty()) return;
     const model::JobPtr existing = find(id);  // one lookup: the hot path of every progress tick
     if (!existing) {
-        // §4.5: an unknown job is enqueued from the message. Until a listing confirms it, it
-        // is treated like an optimistic entry (decision 4), so a poll racing it won't drop it.
+        // §4.5: an unknown job is enqueued from the message. Until a listing confirms it, a
+        // running one is treated like an optimistic entry (decision 4), so a poll racing it won't
+        // drop it. A finished one is not: the server will never list it again, and as an
+        // optimistic entry it would linger for the whole grace period (issue 9: a late
+        // progress_update after a resync left a "completed" job in the queue for 20 s).
         model::Job j;
         j.uiId = j.backendId = model::Text(id);
         j.status = m.status.value_or(model::JobStatus::Processing);
@@ -350,7 +353,7 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
         j.eta_seconds = m.eta_seconds;
         if (m.error_message) j.error = model::Text(*m.error_message);
         j.created_at = j.startTime = model::Timestamp::fromMicros(now, true);
-        j.optimistic = true;
+        j.optimistic = model::isActive(j.status);
         enqueueJob(std::move(j), now);
         return;
     }

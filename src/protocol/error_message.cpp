@@ -1,4 +1,5 @@
 // errorMessageFromBody: the text a person sees for a failed request (decision 7, spec §1.2-1.3).
+#include <algorithm>
 #include <string>
 
 #include "protocol/decode.hpp"
@@ -140,9 +141,56 @@ ErrorBody messageFromJson(od::document& doc, std::string& out) {
     return out.empty() ? ErrorBody::NoMessage : ErrorBody::Message;
 }
 
+// The server's text made safe to show and to print on a terminal (issue 9): control characters
+// (C0, DEL and the C1 range U+0080-U+009F, which include ESC and CSI: terminal escape sequences)
+// become '?', runs of whitespace one space, and the whole is cut at kMaxMessageBytes on a UTF-8
+// character boundary. Other UTF-8 text (a server's message in German or Chinese) is kept.
+constexpr size_t kMaxMessageBytes = 500;
+
+std::string readable(std::string_view text) {
+    std::string out;
+    out.reserve(std::min(text.size(), kMaxMessageBytes + 3));
+    bool space = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        if (c < 0x20 || c == 0x7f) {
+            out += '?';
+        } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+            out += '?';  // a C1 control, e.g. U+009B (CSI)
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+        if (out.size() > kMaxMessageBytes) {
+            size_t cut = kMaxMessageBytes;
+            while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+            out.resize(cut);
+            out += "...";
+            return out;
+        }
+    }
+    return out;
+}
+
+std::string messageFromBody(int httpStatus, std::string_view statusText, std::string_view body);
+
 }  // namespace
 
 std::string errorMessageFromBody(int httpStatus, std::string_view statusText, std::string_view body) {
+    std::string message = readable(messageFromBody(httpStatus, statusText, body));
+    return message.empty() ? "Request failed with status " + std::to_string(httpStatus) : message;
+}
+
+namespace {
+
+std::string messageFromBody(int httpStatus, std::string_view statusText, std::string_view body) {
     const std::string_view trimmed = trimView(body);
     if (trimmed.empty()) return fallbackMessage(httpStatus, statusText);
     constexpr size_t kMaxDepth = 64;
@@ -183,5 +231,7 @@ std::string errorMessageFromBody(int httpStatus, std::string_view statusText, st
     if (shown.empty()) return head;
     return head + ": " + shown;
 }
+
+}  // namespace
 
 }  // namespace genmon::protocol

@@ -481,8 +481,12 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
                                                 " (HTTP " + std::to_string(status) +
                                                 "); genmon does not follow redirects: check the backend URL"));
             } else {
+                // The key is scrubbed from what the server said before the message is cut to
+                // length, so an echo of it cannot survive in part (issue 9).
                 outcome.emplace(Error::http(static_cast<int>(status),
-                                            protocol::errorMessageFromBody(static_cast<int>(status), t.statusText, t.body)));
+                                            protocol::errorMessageFromBody(static_cast<int>(status),
+                                                                           scrub(t.statusText, settings.apiKey),
+                                                                           scrub(t.body, settings.apiKey))));
             }
         } else {
             outcome.emplace(errorFor(t, code));
