@@ -20,6 +20,11 @@ Usage:
                                          render offscreen (no display needed) and write a PNG
   genmon --backend URL --dump-snapshot [--wait-ms N]
                                          print the backend's state as JSON and exit
+  genmon [--backend URL | --demo] --record FILE
+                                         also write the session's traffic to FILE (JSON lines)
+  genmon --replay FILE [--speed X] [--dump-snapshot | --screenshot OUT.png]
+                                         play a recording with no network: in the window, or
+                                         print / render the state at its end
   genmon --help | --version
 
 Options:
@@ -32,6 +37,9 @@ Options:
   --wait-ms N          --dump-snapshot: wait at most N ms for the first full refresh (default 10000)
   --api-key-file FILE  read the API key from FILE (else GENMON_API_KEY)
   --insecure           do not verify TLS certificates (shown in the status bar)
+  --record FILE        write every HTTP exchange and WebSocket event to FILE (never the API key)
+  --replay FILE        drive genmon from a recording made with --record
+  --speed X            --replay: recorded seconds per real second (default 1; 0 or max: at once)
 
 The API key is sent as X-API-Key. It is never logged, drawn or written to screenshots.
 )";
@@ -40,6 +48,7 @@ The API key is sent as X-API-Key. It is never logged, drawn or written to screen
 CliResult parseCli(const std::vector<std::string>& args) {
     CliOptions o;
     bool dump = false;
+    bool speedGiven = false;
     auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -93,17 +102,39 @@ CliResult parseCli(const std::vector<std::string>& args) {
             o.apiKeyArgument = v;
         } else if (a == "--insecure") {
             o.insecure = true;
+        } else if (a == "--record") {
+            if (!value(v) || v.empty()) return fail("--record needs a file, e.g. --record session.jsonl");
+            o.recordPath = v;
+        } else if (a == "--replay") {
+            if (!value(v) || v.empty()) return fail("--replay needs a file made with --record");
+            o.replayPath = v;
+        } else if (a == "--speed") {
+            if (!value(v)) return fail("--speed needs a factor, e.g. --speed 4 (0 or max: as fast as possible)");
+            if (v == "max") {
+                o.speed = 0;
+            } else {
+                double x = 0;
+                const auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+                if (r.ec != std::errc() || r.ptr != v.data() + v.size() || !(x >= 0) || x > 1e6)
+                    return fail("--speed " + v + ": expected a factor such as 0.5, 1 or 10 (0 or max: as fast as possible)");
+                o.speed = x;
+            }
+            speedGiven = true;
         } else {
             return fail("unknown argument '" + a + "' (see genmon --help)");
         }
     }
     if (dump) {
         if (o.mode == CliOptions::Mode::Screenshot) return fail("--dump-snapshot and --screenshot cannot be combined");
-        if (!o.backendUrl && !o.demo) return fail("--dump-snapshot needs --backend URL (or --demo)");
+        if (!o.backendUrl && !o.demo && !o.replayPath)
+            return fail("--dump-snapshot needs --backend URL (or --demo, or --replay FILE)");
         o.mode = CliOptions::Mode::DumpSnapshot;
     }
-    const int sources = (o.fixturePath ? 1 : 0) + (o.demo ? 1 : 0) + (o.backendUrl ? 1 : 0);
-    if (sources > 1) return fail("choose one of --fixture, --demo and --backend");
+    const int sources = (o.fixturePath ? 1 : 0) + (o.demo ? 1 : 0) + (o.backendUrl ? 1 : 0) + (o.replayPath ? 1 : 0);
+    if (sources > 1) return fail("choose one of --fixture, --demo, --backend and --replay");
+    if (speedGiven && !o.replayPath) return fail("--speed goes with --replay FILE");
+    if (o.recordPath && (o.replayPath || o.fixturePath))
+        return fail("--record writes a live session: use it with --backend URL or --demo, not with --replay or --fixture");
     if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
         return fail("--fixture renders a screenshot: add --screenshot OUT.png");
     return {o, {}};

@@ -20,6 +20,9 @@ struct CliOptions {
     std::optional<std::string> apiKeyFile;
     std::optional<std::string> apiKeyArgument;  // --api-key: works, with a warning
     bool insecure = false;
+    std::optional<std::string> recordPath;   // --record FILE: write the traffic as JSON lines
+    std::optional<std::string> replayPath;   // --replay FILE: play a recording, no network
+    double speed = 1.0;                      // --speed X with --replay; 0: as fast as possible
     std::vector<std::string> warnings;       // e.g. an API key given on the command line
 };
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "app/replay_session.hpp"
 #include "app/runtime.hpp"
 #include "app/snapshot_json.hpp"
 #include "transport/url.hpp"
@@ -49,8 +50,25 @@ std::string describeInitFailure(const std::string& baseUrl, const model::Error& 
 
 int runDumpSnapshot(const CliOptions& options) { return runDumpSnapshot(options, stdout, stderr); }
 
+int runReplayDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
+    auto session = ReplaySession::open(o.replayPath.value_or(std::string()));
+    if (!session) {
+        std::fprintf(err, "genmon: %s\n", session.error().message.c_str());
+        return 1;
+    }
+    // The whole recording on a virtual clock: no waiting, the same output every time.
+    session.value()->runToEnd();
+    const std::string json = snapshotToJson(*session.value()->snapshots().acquire(), true);
+    session.value()->shutdown();
+    std::fwrite(json.data(), 1, json.size(), out);
+    std::fputc('\n', out);
+    std::fflush(out);
+    return 0;
+}
+
 int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     using namespace std::chrono;
+    if (o.replayPath) return runReplayDumpSnapshot(o, out, err);
     const std::string given = o.backendUrl.value_or(kDefaultBackend);
     auto base = transport::parseBaseUrl(given);
     if (!base) {
@@ -70,6 +88,12 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     orchestrator::BackendConfig backend;
     backend.baseUrl = url;
     backend.insecureTls = o.insecure;
+    if (o.recordPath) {
+        if (auto st = runtime.startRecording(*o.recordPath, backend); !st) {
+            std::fprintf(err, "genmon: %s\n", st.error().message.c_str());
+            return 2;
+        }
+    }
     const auto deadline = steady_clock::now() + milliseconds(std::max(0, o.waitMs));
     auto first = runtime.start(backend, std::move(key).value());
 
@@ -89,6 +113,7 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     }
     const std::string json = snapshotToJson(*runtime.snapshots().acquire(), true);
     runtime.shutdown();
+    if (auto st = runtime.stopRecording(); !st) std::fprintf(err, "genmon: warning: %s\n", st.error().message.c_str());
     std::fwrite(json.data(), 1, json.size(), out);
     std::fputc('\n', out);
     std::fflush(out);

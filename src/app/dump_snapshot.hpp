@@ -17,6 +17,11 @@ int runDumpSnapshot(const CliOptions& options);
 // The same, writing to the given streams (tests).
 int runDumpSnapshot(const CliOptions& options, std::FILE* out, std::FILE* err);
 
+// genmon --replay FILE --dump-snapshot: the snapshot at the end of the recording, computed on a
+// virtual clock (no waiting). Exit 0 with the JSON; exit 1 with one line naming the file and the
+// line for a missing or garbled recording.
+int runReplayDumpSnapshot(const CliOptions& options, std::FILE* out, std::FILE* err);
+
 // "cannot reach http://127.0.0.1:9/api/v1: connection refused" and the like, without "genmon: ".
 std::string describeInitFailure(const std::string& baseUrl, const model::Error& error);
 

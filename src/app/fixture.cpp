@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "orchestrator/queue_module.hpp"
@@ -123,6 +125,21 @@ std::optional<Error> parseUi(element ui, Fixture& f) {
         FIXTURE_READ(panels, "generate", st.showGenerate, "ui.panels.");
         FIXTURE_READ(panels, "help", st.showHelp, "ui.panels.");
         FIXTURE_READ(panels, "about", st.showAbout, "ui.panels.");
+        FIXTURE_READ(panels, "inspector", st.showInspector, "ui.panels.");
+        FIXTURE_READ(panels, "metrics", st.showMetrics, "ui.panels.");
+        FIXTURE_READ(panels, "timeline", st.showTimeline, "ui.panels.");
+    }
+    element timeline;  // issue 10: the timeline's window, Live, and where a panned view ends
+    if (ui["timeline"].get(timeline) == simdjson::SUCCESS) {
+        FIXTURE_READ(timeline, "minutes", st.timelineWindowMinutes, "ui.timeline.");
+        if (st.timelineWindowMinutes != 1 && st.timelineWindowMinutes != 5 && st.timelineWindowMinutes != 10 &&
+            st.timelineWindowMinutes != 30 && st.timelineWindowMinutes != 60)
+            return bad("ui.timeline.minutes must be 1, 5, 10, 30 or 60");
+        st.timelineSpanSeconds = st.timelineWindowMinutes * 60.0;
+        FIXTURE_READ(timeline, "live", st.timelineLive, "ui.timeline.");
+        double endAgo = 0;
+        FIXTURE_READ(timeline, "endSecondsAgo", endAgo, "ui.timeline.");
+        st.timelineEndMicros = f.nowMicros - static_cast<int64_t>(endAgo * 1e6);
     }
     std::string theme = "dark", mode = "grid", focus = "queue";
     FIXTURE_READ(ui, "theme", theme, "ui.");
@@ -139,6 +156,10 @@ std::optional<Error> parseUi(element ui, Fixture& f) {
     FIXTURE_READ(ui, "selectedResult", st.selectedResult, "ui.");
     FIXTURE_READ(ui, "queueScroll", st.queueScrollFraction, "ui.");
     FIXTURE_READ(ui, "historyLimit", st.historyLimit, "ui.");
+    FIXTURE_READ(ui, "inspectorSelected", st.inspectorSelected, "ui.");  // 1-based, in "exchanges"
+    FIXTURE_READ(ui, "metricsWindow", st.metricsWindowMinutes, "ui.");
+    if (st.metricsWindowMinutes != 1 && st.metricsWindowMinutes != 5 && st.metricsWindowMinutes != 10)
+        return bad("ui.metricsWindow must be 1, 5 or 10 (minutes)");
     simdjson::dom::array selected;
     if (ui["selected"].get(selected) == simdjson::SUCCESS)
         for (element id : selected) {
@@ -185,6 +206,215 @@ std::optional<Error> parseUi(element ui, Fixture& f) {
     return std::nullopt;
 }
 
+// One value a second, oldest first; null is a second without a value. Absent: an empty list.
+std::optional<Error> readSeconds(element obj, const char* key, const std::string& where, std::vector<double>& out) {
+    element v;
+    if (obj[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+    simdjson::dom::array arr;
+    if (v.get(arr) != simdjson::SUCCESS) return bad(where + key + " must be a list of numbers (null: no value that second)");
+    if (arr.size() > orchestrator::kMetricSeconds)
+        return bad(where + key + " holds at most " + std::to_string(orchestrator::kMetricSeconds) + " seconds");
+    for (element x : arr) {
+        double d = 0;
+        if (x.is_null())
+            out.push_back(std::numeric_limits<double>::quiet_NaN());
+        else if (x.get(d) != simdjson::SUCCESS)
+            return bad(where + key + " must be a list of numbers (null: no value that second)");
+        else
+            out.push_back(d);
+    }
+    return std::nullopt;
+}
+
+// "metrics": the live metrics series as the worker would have sampled them, and the UI's own
+// frame times (issue 10; docs/fixtures.md).
+std::optional<Error> parseMetrics(element metrics, Fixture& f, orchestrator::Snapshot& snap) {
+    using orchestrator::Metric;
+    if (!metrics.is_object()) return bad("metrics must be an object");
+    double newestAgo = 0;
+    FIXTURE_READ(metrics, "newestSecondsAgo", newestAgo, "metrics.");
+    const int64_t newest = f.nowMicros - static_cast<int64_t>(newestAgo * 1e6);
+    auto series = std::make_shared<orchestrator::MetricsSeries>();
+    series->newestSampleMicros = newest;
+    element named;
+    if (metrics["series"].get(named) == simdjson::SUCCESS) {
+        static constexpr std::pair<const char*, Metric> kKeys[] = {
+            {"queueDepth", Metric::QueueDepth},
+            {"jobsPerMinute", Metric::JobsPerMinute},
+            {"durationP50", Metric::DurationP50Seconds},
+            {"durationP95", Metric::DurationP95Seconds},
+            {"wsMessagesPerSecond", Metric::WsMessagesPerSecond},
+            {"parseMillisPerSecond", Metric::ParseMillisPerSecond},
+            {"snapshotAgeSeconds", Metric::SnapshotAgeSeconds},
+            {"reconnects", Metric::Reconnects},
+        };
+        for (const auto& [key, which] : kKeys) {
+            std::vector<double> values;
+            if (auto e = readSeconds(named, key, "metrics.series.", values)) return e;
+            for (double v : values) (*series)[which].push(v);
+        }
+    }
+    // Totals since start: by default what the series hold.
+    auto sum = [&](Metric which) {
+        double total = 0;
+        for (size_t a = 0; a < (*series)[which].size(); ++a)
+            if (!std::isnan((*series)[which].ago(a))) total += (*series)[which].ago(a);
+        return static_cast<uint64_t>(std::llround(total));
+    };
+    series->wsMessagesTotal = sum(Metric::WsMessagesPerSecond);
+    series->reconnectsTotal = sum(Metric::Reconnects);
+    element totals;
+    if (metrics["totals"].get(totals) == simdjson::SUCCESS) {
+        FIXTURE_READ(totals, "messages", series->wsMessagesTotal, "metrics.totals.");
+        FIXTURE_READ(totals, "completions", series->completionsTotal, "metrics.totals.");
+        FIXTURE_READ(totals, "reconnects", series->reconnectsTotal, "metrics.totals.");
+    }
+    snap.metrics = std::move(series);
+    std::vector<double> frames;
+    if (auto e = readSeconds(metrics, "uiFrameMillis", "metrics.", frames)) return e;
+    if (!frames.empty()) f.ui.frameTimes.assign(frames, newest);
+    return std::nullopt;
+}
+
+// "exchanges": the Inspector's rows, oldest first, as the transport would have logged them
+// (issue 10; docs/fixtures.md). They go through a real ExchangeLog: previews are cut as live.
+std::optional<Error> parseExchanges(element list, Fixture& f) {
+    simdjson::dom::array arr;
+    if (list.get(arr) != simdjson::SUCCESS) return bad("exchanges must be a list");
+    f.exchanges = std::make_shared<orchestrator::ExchangeLog>();
+    size_t i = 0;
+    for (element x : arr) {
+        const std::string where = "exchanges[" + std::to_string(i++) + "].";
+        orchestrator::Exchange e;
+        std::string direction = "response", requestBody, responseBody;
+        double ago = 0;
+        int64_t bytes = -1;
+        FIXTURE_READ(x, "secondsAgo", ago, where);
+        FIXTURE_READ(x, "direction", direction, where);
+        FIXTURE_READ(x, "method", e.method, where);
+        FIXTURE_READ(x, "target", e.target, where);
+        FIXTURE_READ(x, "status", e.status, where);
+        FIXTURE_READ(x, "ms", e.millis, where);
+        FIXTURE_READ(x, "bytes", bytes, where);
+        FIXTURE_READ(x, "attempt", e.attempt, where);
+        FIXTURE_READ(x, "error", e.error, where);
+        FIXTURE_READ(x, "requestHeaders", e.requestHeaders, where);
+        FIXTURE_READ(x, "requestBody", requestBody, where);
+        FIXTURE_READ(x, "responseBody", responseBody, where);
+        FIXTURE_READ(x, "wsEvent", e.wsEvent, where);
+        bool found = false;
+        for (auto d : {orchestrator::Direction::Request, orchestrator::Direction::Response, orchestrator::Direction::WsIn,
+                       orchestrator::Direction::WsOut, orchestrator::Direction::WsEvent})
+            if (direction == orchestrator::directionName(d)) {
+                e.direction = d;
+                found = true;
+            }
+        if (!found) return bad(where + "direction must be request, response, ws in, ws out or ws event");
+        if (e.method.empty()) e.method = e.direction >= orchestrator::Direction::WsIn ? "WS" : "GET";
+        e.atMicros = f.nowMicros - static_cast<int64_t>(ago * 1e6);
+        // "bytes": the size the wire had, when the fixture holds only the start of a body.
+        e.bytes = bytes >= 0 ? static_cast<size_t>(bytes) : responseBody.size();
+        f.exchanges->add(std::move(e), requestBody, responseBody);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+// Issue 10: "history" (jobs that left the queue, for the timeline; completed runs also teach the
+// ETA estimator, as the worker's would) and "etaSamples" (more finished runs, by key).
+std::optional<Error> parseLifecycles(element root, int64_t now, orchestrator::Snapshot& snap) {
+    orchestrator::JobHistoryLog log;
+    orchestrator::EtaEstimator eta;
+    bool any = false;
+    simdjson::dom::array history;
+    if (root["history"].get(history) == simdjson::SUCCESS) {
+        any = true;
+        size_t i = 0;
+        for (element h : history) {
+            const std::string where = "history[" + std::to_string(i++) + "].";
+            std::string id, prompt, outcome = "completed", error, sampler;
+            double queuedAgo = -1, startedAgo = -1, finishedAgo = -1;
+            int width = 0, height = 0, steps = 0;
+            FIXTURE_READ(h, "id", id, where);
+            FIXTURE_READ(h, "prompt", prompt, where);
+            FIXTURE_READ(h, "outcome", outcome, where);
+            FIXTURE_READ(h, "error", error, where);
+            FIXTURE_READ(h, "queuedSecondsAgo", queuedAgo, where);
+            FIXTURE_READ(h, "startedSecondsAgo", startedAgo, where);
+            FIXTURE_READ(h, "finishedSecondsAgo", finishedAgo, where);
+            FIXTURE_READ(h, "sampler", sampler, where);
+            FIXTURE_READ(h, "width", width, where);
+            FIXTURE_READ(h, "height", height, where);
+            FIXTURE_READ(h, "steps", steps, where);
+            if (id.empty()) return bad(where + "id is required");
+            if (finishedAgo < 0) return bad(where + "finishedSecondsAgo is required");
+            orchestrator::JobLifecycle e;
+            if (outcome == "completed")
+                e.outcome = orchestrator::JobOutcome::Completed;
+            else if (outcome == "failed")
+                e.outcome = orchestrator::JobOutcome::Failed;
+            else if (outcome == "cancelled")
+                e.outcome = orchestrator::JobOutcome::Cancelled;
+            else if (outcome == "vanished")
+                e.outcome = orchestrator::JobOutcome::Vanished;
+            else
+                return bad(where + "outcome must be completed, failed, cancelled or vanished");
+            auto at = [now](double ago) { return now - static_cast<int64_t>(ago * 1e6); };
+            e.finishedAtMicros = at(finishedAgo);
+            e.startedAtMicros = startedAgo >= 0 ? at(startedAgo) : 0;
+            e.startObserved = startedAgo >= 0;
+            e.queuedAtMicros = queuedAgo >= 0 ? at(queuedAgo) : e.startedAtMicros > 0 ? e.startedAtMicros : e.finishedAtMicros;
+            if (e.startedAtMicros > e.finishedAtMicros || e.queuedAtMicros > (e.startedAtMicros > 0 ? e.startedAtMicros : e.finishedAtMicros))
+                return bad(where + "times must go queued <= started <= finished");
+            model::Job j;
+            j.uiId = j.backendId = model::Text(id);
+            j.status = e.outcome == orchestrator::JobOutcome::Failed ? model::JobStatus::Failed : model::JobStatus::Completed;
+            if (!prompt.empty()) j.prompt = model::Text(prompt);
+            if (!error.empty()) j.error = e.error = model::Text(error);
+            model::GenerationParams p;
+            if (!prompt.empty()) p.prompt = j.prompt;
+            if (!sampler.empty()) p.sampler_name = model::Text(sampler);
+            if (width > 0) p.width = width;
+            if (height > 0) p.height = height;
+            if (steps > 0) p.steps = steps;
+            j.params = p;
+            j.created_at = model::Timestamp::fromMicros(e.queuedAtMicros);
+            j.finished_at = model::Timestamp::fromMicros(e.finishedAtMicros);
+            e.job = std::make_shared<const model::Job>(std::move(j));
+            if (e.outcome == orchestrator::JobOutcome::Completed && e.startedAtMicros > 0)
+                e.learned = eta.learn(orchestrator::etaKeyOf(*e.job),
+                                      static_cast<double>(e.finishedAtMicros - e.startedAtMicros) / 1e6);
+            log.append(std::move(e), now);
+        }
+    }
+    simdjson::dom::array samples;
+    if (root["etaSamples"].get(samples) == simdjson::SUCCESS) {
+        any = true;
+        size_t i = 0;
+        for (element s : samples) {
+            const std::string where = "etaSamples[" + std::to_string(i++) + "].";
+            orchestrator::EtaKey key;
+            double seconds = 0;
+            int count = 1;
+            FIXTURE_READ(s, "sampler", key.sampler, where);
+            FIXTURE_READ(s, "width", key.width, where);
+            FIXTURE_READ(s, "height", key.height, where);
+            FIXTURE_READ(s, "steps", key.steps, where);
+            FIXTURE_READ(s, "seconds", seconds, where);
+            FIXTURE_READ(s, "count", count, where);
+            if (key.steps <= 0 || !(seconds > 0) || count < 1 || count > 1000)
+                return bad(where + "needs steps > 0, seconds > 0 and count between 1 and 1000");
+            for (int k = 0; k < count; ++k) eta.learn(key, seconds);
+        }
+    }
+    if (any) {
+        snap.jobHistory = log.view();
+        snap.etaModel = eta.model();
+    }
+    return std::nullopt;
+}
 }  // namespace
 
 model::Outcome<Fixture> parseFixture(const std::string& json) {
@@ -365,6 +595,15 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
         if (auto e = parseUi(ui, f)) return *e;
     }
     f.ui.historyLimit = static_cast<int>(historyLimit);
+    element exchangesEl;
+    if (root["exchanges"].get(exchangesEl) == simdjson::SUCCESS) {
+        if (auto e = parseExchanges(exchangesEl, f)) return *e;
+    }
+    element metricsEl;
+    if (root["metrics"].get(metricsEl) == simdjson::SUCCESS) {
+        if (auto e = parseMetrics(metricsEl, f, *snap)) return *e;
+    }
+    if (auto e = parseLifecycles(root, f.nowMicros, *snap)) return *e;
     orchestrator::QueueViewSpec spec;
     spec.filter = f.ui.filter;
     queue.setViewSpec(spec);
@@ -398,7 +637,7 @@ FrameSource fixtureSource(const Fixture& fixture) {
                 out.swap(*pending);
                 return out;
             },
-            [initRetryAt] { return initRetryAt; }};
+            [initRetryAt] { return initRetryAt; }, fixture.exchanges.get()};
 }
 
 model::Outcome<Fixture> loadFixture(const std::string& path) {

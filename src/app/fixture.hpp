@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/error.hpp"
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/ui_state.hpp"
 
@@ -20,6 +21,7 @@ struct Fixture {
     int width = 1280, height = 800;
     std::vector<orchestrator::Event> events;  // become toasts on the first frame
     int64_t initRetryAtMicros = 0;            // the next initialize attempt (0: none pending)
+    std::shared_ptr<orchestrator::ExchangeLog> exchanges;  // the Inspector's rows ("exchanges")
 };
 
 // Parses a fixture. Errors name the field: "fixture jobs[3]: ...", "fixture: missing \"now\"".

@@ -95,7 +95,7 @@ model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSin
         if (run.beforeFrame) run.beforeFrame(i);
         renderer.value()->newFrame(1.0f / 60.0f);
         app.frame({source.snapshot(), source.nowMicros(), source.drainEvents(),
-                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0});
+                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0, source.exchanges});
         renderer.value()->render(kClear);
     }
     model::Image image = renderer.value()->capture();

@@ -13,6 +13,8 @@
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
 #include "app/live_commands.hpp"
+#include "app/replay_commands.hpp"
+#include "app/replay_session.hpp"
 #include "app/runtime.hpp"
 #include "app/settings_store.hpp"
 #include "platform/png.hpp"
@@ -52,6 +54,11 @@ struct Live {
                 &runtime.exchanges()};
     }
 };
+
+app::FrameSource replaySource(app::ReplaySession& replay) {
+    return {[&replay] { return replay.snapshots().acquire(); }, [&replay] { return replay.nowMicros(); },
+            [&replay] { return replay.events().drain(); }, [] { return int64_t{0}; }, &replay.exchanges()};
+}
 
 // Which backend to watch: --backend, --demo, else the last one used, else the default.
 model::Outcome<orchestrator::BackendConfig> chooseBackend(const app::CliOptions& o, const app::Settings& s, Live& live) {
@@ -93,7 +100,15 @@ int screenshot(const app::CliOptions& o) {
     app::FrameSource source = app::emptySource();
     std::optional<app::Fixture> fixture;
     std::unique_ptr<Live> live;
-    if (o.fixturePath) {
+    std::unique_ptr<app::ReplaySession> replay;
+    if (o.replayPath) {
+        // The state at the end of the recording, on a virtual clock: the same pixels every time.
+        auto opened = app::ReplaySession::open(*o.replayPath);
+        if (!opened) return fail(opened.error().message);
+        replay = std::move(opened).value();
+        replay->runToEnd();
+        source = replaySource(*replay);
+    } else if (o.fixturePath) {
         auto loaded = app::loadFixture(*o.fixturePath);
         if (!loaded) return fail(loaded.error().message, 2);
         fixture = std::move(loaded).value();
@@ -110,6 +125,8 @@ int screenshot(const app::CliOptions& o) {
         if (!backend) return fail(backend.error().message, 2);
         auto key = app::resolveApiKey(o);
         if (!key) return fail(key.error().message, 2);
+        if (o.recordPath)
+            if (auto st = live->runtime.startRecording(*o.recordPath, backend.value()); !st) return fail(st.error().message, 2);
         live->runtime.start(backend.value(), key.value()).wait();
         waitForData(live->runtime, 5000);
         source = live->source();
@@ -120,6 +137,10 @@ int screenshot(const app::CliOptions& o) {
         }
     }
     auto image = app::renderOffscreen(source, commands, run);
+    if (live) {
+        live->runtime.shutdown();
+        if (auto st = live->runtime.stopRecording(); !st) std::fprintf(stderr, "genmon: warning: %s\n", st.error().message.c_str());
+    }
     if (!image) return fail("cannot render offscreen: " + image.error().message);
     if (auto st = platform::writePng(o.screenshotPath, image.value()); !st) return fail(st.error().message);
     std::printf("wrote %s (%dx%d)\n", o.screenshotPath.c_str(), image->width, image->height);
@@ -140,6 +161,8 @@ int window(const app::CliOptions& o) {
     auto key = app::resolveApiKey(o);
     if (!key) return fail(key.error().message, 2);
     if (!backend->simulated) app::rememberUrl(settings, backend->baseUrl);
+    if (o.recordPath)
+        if (auto st = live->runtime.startRecording(*o.recordPath, backend.value()); !st) return fail(st.error().message, 2);
     const bool haveKey = key.value().has_value();
     live->runtime.snapshots().setOnPublish([] { platform::Window::wake(); });
     live->runtime.start(backend.value(), key.value(), settings.polls);
@@ -164,6 +187,32 @@ int window(const app::CliOptions& o) {
     run.quitRequested = [&commands] { return commands.quitRequested(); };
     auto st = app::runWindow(source, commands, run);
     live->runtime.shutdown();
+    if (auto rec = live->runtime.stopRecording(); !rec) std::fprintf(stderr, "genmon: warning: %s\n", rec.error().message.c_str());
+    if (!st) return fail(st.error().message);
+    return 0;
+}
+
+// --replay FILE in the window: the recording plays at --speed; the REPLAY badge names it.
+int replayWindow(const app::CliOptions& o) {
+    if (!platform::displayAvailable())
+        return fail("no display (DISPLAY and WAYLAND_DISPLAY are unset); use --replay FILE --dump-snapshot or "
+                    "--screenshot OUT.png",
+                    2);
+    app::ReplayOptions options;
+    options.speed = o.speed;
+    auto opened = app::ReplaySession::open(*o.replayPath, options);
+    if (!opened) return fail(opened.error().message);
+    auto replay = std::move(opened).value();
+    replay->snapshots().setOnPublish([] { platform::Window::wake(); });
+    replay->start();
+    app::ReplayCommands commands(*replay);
+    app::FrameSource source = replaySource(*replay);
+    app::WindowRun run;
+    run.iniPath = app::imguiIniPath();
+    std::filesystem::create_directories(app::configDir());
+    run.quitRequested = [&commands] { return commands.quitRequested(); };
+    auto st = app::runWindow(source, commands, run);
+    replay->shutdown();
     if (!st) return fail(st.error().message);
     return 0;
 }
@@ -190,7 +239,7 @@ int main(int argc, char** argv) {
             withUrl.backendUrl = demo.value()->baseUrl();
             return app::runDumpSnapshot(withUrl);
         }
-        case app::CliOptions::Mode::Window: return window(o);
+        case app::CliOptions::Mode::Window: return o.replayPath ? replayWindow(o) : window(o);
     }
     return 0;
 }

@@ -86,7 +86,29 @@ Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), setting
     if (!settings_.log) settings_.log = std::make_shared<orchestrator::ExchangeLog>();
 }
 
-Runtime::~Runtime() { shutdown(); }
+Runtime::~Runtime() {
+    shutdown();
+    (void)stopRecording();
+}
+
+model::Status Runtime::startRecording(const std::string& path, const orchestrator::BackendConfig& backend) {
+    // The base URL as the transport will use it (normalised, never with credentials).
+    auto base = transport::parseBaseUrl(backend.baseUrl);
+    const std::string url = base ? base->str() : backend.baseUrl;
+    auto recorder = transport::Recorder::create(path, url, loop_.nowMicros(), backend.simulated);
+    if (!recorder) return std::move(recorder).error();
+    recorder_ = std::move(recorder).value();
+    settings_.log->setObserver(recorder_);
+    return model::okStatus();
+}
+
+model::Status Runtime::stopRecording() {
+    if (!recorder_) return model::okStatus();
+    settings_.log->setObserver(nullptr);
+    auto st = recorder_->close(loop_.nowMicros());
+    recorder_.reset();
+    return st;
+}
 
 std::unique_ptr<orchestrator::Transport> Runtime::makeTransport(const orchestrator::BackendConfig& backend) {
     transport::TransportSettings settings;
@@ -106,6 +128,7 @@ std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig bac
         started_ = true;
         {
             std::lock_guard s(settingsMutex_);
+            if (apiKey) settings_.log->addSecret(*apiKey);
             settings_.apiKey = std::move(apiKey);
         }
         loop_.start();
@@ -170,6 +193,7 @@ void Runtime::retryInitializeNow() {
 
 void Runtime::setApiKey(std::optional<std::string> apiKey) {
     std::lock_guard lock(settingsMutex_);
+    if (apiKey) settings_.log->addSecret(*apiKey);  // old keys stay redacted too
     settings_.apiKey = std::move(apiKey);
 }
 

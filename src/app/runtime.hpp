@@ -36,6 +36,7 @@
 #include "orchestrator/snapshot_buffer.hpp"
 #include "transport/event_loop.hpp"
 #include "transport/real_transport.hpp"
+#include "transport/recording.hpp"
 
 namespace genmon::app {
 
@@ -92,6 +93,14 @@ public:
     // A new key for the transports made from now on (the next initialize or backend change).
     void setApiKey(std::optional<std::string> apiKey);
 
+    // --record FILE: from now on every exchange is also written to FILE as JSON lines
+    // (transport/recording.hpp), on the worker, buffered. Call before start(). The key given to
+    // start() or setApiKey() is redacted from the log, hence from the file.
+    model::Status startRecording(const std::string& path, const orchestrator::BackendConfig& backend);
+    // Writes the "end" line and closes the file (after shutdown(): nothing is written after it).
+    // Idempotent; the destructor does it too.
+    model::Status stopRecording();
+
 private:
     void supervise(std::shared_future<model::Status> first);
     std::unique_ptr<orchestrator::Transport> makeTransport(const orchestrator::BackendConfig& backend);
@@ -106,6 +115,7 @@ private:
 
     mutable std::mutex settingsMutex_;  // the factory reads the settings on the worker
     transport::TransportSettings settings_;
+    std::shared_ptr<transport::Recorder> recorder_;
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

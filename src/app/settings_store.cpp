@@ -39,9 +39,13 @@ std::string encodeSettings(const Settings& s) {
     w.key("panels").beginObject();
     w.field("queue", s.showQueue).field("results", s.showResults).field("system", s.showSystem);
     w.field("detail", s.showDetail).field("generate", s.showGenerate);
+    w.field("metrics", s.showMetrics);
+    w.field("timeline", s.showTimeline);
     w.endObject();
     w.field("theme", s.theme == ui::ThemeKind::Light ? "light" : "dark");
     w.field("resultsMode", s.resultsMode == ui::ResultsMode::List ? "list" : "grid");
+    w.field("metricsWindowMinutes", s.metricsWindowMinutes);
+    w.field("timelineWindowMinutes", s.timelineWindowMinutes);
     w.endObject();
     return std::move(w).take();
 }
@@ -89,11 +93,19 @@ LoadedSettings decodeSettings(const std::string& json) {
         readBool(panels, "system", s.showSystem);
         readBool(panels, "detail", s.showDetail);
         readBool(panels, "generate", s.showGenerate);
+        readBool(panels, "metrics", s.showMetrics);
+        readBool(panels, "timeline", s.showTimeline);
     }
     std::string_view theme, mode;
     if (root["theme"].get(theme) == simdjson::SUCCESS) s.theme = theme == "light" ? ui::ThemeKind::Light : ui::ThemeKind::Dark;
     if (root["resultsMode"].get(mode) == simdjson::SUCCESS)
         s.resultsMode = mode == "list" ? ui::ResultsMode::List : ui::ResultsMode::Grid;
+    readInt(root, "metricsWindowMinutes", s.metricsWindowMinutes, 1, 10);
+    if (s.metricsWindowMinutes != 1 && s.metricsWindowMinutes != 10) s.metricsWindowMinutes = 5;
+    readInt(root, "timelineWindowMinutes", s.timelineWindowMinutes, 1, 60);
+    if (s.timelineWindowMinutes != 1 && s.timelineWindowMinutes != 5 && s.timelineWindowMinutes != 30 &&
+        s.timelineWindowMinutes != 60)
+        s.timelineWindowMinutes = 10;
     if (!ignored.empty()) {
         out.warning = "settings.json: ignored out-of-range";
         for (const auto& k : ignored) out.warning += " " + k;
@@ -138,6 +150,11 @@ void applySettings(const Settings& s, ui::UiState& ui) {
     ui.showSystem = s.showSystem;
     ui.showDetail = s.showDetail;
     ui.showGenerate = s.showGenerate;
+    ui.showMetrics = s.showMetrics;
+    ui.metricsWindowMinutes = s.metricsWindowMinutes;
+    ui.showTimeline = s.showTimeline;
+    ui.timelineWindowMinutes = s.timelineWindowMinutes;
+    ui.timelineSpanSeconds = s.timelineWindowMinutes * 60.0;
     ui.theme = s.theme;
     ui.resultsMode = s.resultsMode;
 }
@@ -152,6 +169,10 @@ void captureSettings(const ui::UiState& ui, Settings& s) {
     s.showSystem = ui.showSystem;
     s.showDetail = ui.showDetail;
     s.showGenerate = ui.showGenerate;
+    s.showMetrics = ui.showMetrics;
+    s.metricsWindowMinutes = ui.metricsWindowMinutes;
+    s.showTimeline = ui.showTimeline;
+    s.timelineWindowMinutes = ui.timelineWindowMinutes;
     s.theme = ui.theme;
     s.resultsMode = ui.resultsMode;
 }

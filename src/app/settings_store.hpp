@@ -16,6 +16,10 @@ struct Settings {
     int historyLimit = 10;
     orchestrator::PollSettings polls;
     bool showQueue = true, showResults = true, showSystem = true, showDetail = true, showGenerate = false;
+    bool showMetrics = false;
+    int metricsWindowMinutes = 5;  // 1, 5 or 10
+    bool showTimeline = false;
+    int timelineWindowMinutes = 10;  // 1, 5, 10, 30 or 60
     ui::ThemeKind theme = ui::ThemeKind::Dark;
     ui::ResultsMode resultsMode = ui::ResultsMode::Grid;
 };

@@ -29,6 +29,8 @@ Serves the LoRA-manager generation API (HTTP + WebSocket) on loopback, with simu
   --workers N               jobs rendered at once (default: the scenario's)
   --fail-rate X             share of jobs that fail, 0..1 (default: the scenario's)
   --burst-jobs N            jobs queued at once by the burst scenario (default 50)
+  --image-size N            side of the square PNGs it renders, 16..1024 (default 256; small
+                            images keep recordings made with genmon --record small)
   --help                    this text
 
 The first line on stdout is the base URL, e.g. http://127.0.0.1:8000/api/v1
@@ -91,6 +93,8 @@ int main(int argc, char** argv) {
             int jobs = 0;
             ok = parseNumber(value, jobs) && jobs >= 0;
             options.burstJobs = jobs;
+        } else if (arg == "--image-size") {
+            ok = parseNumber(value, options.imageSize) && options.imageSize >= 16 && options.imageSize <= 1024;
         } else {
             return usageError("unknown option: " + std::string(arg));
         }

@@ -57,6 +57,11 @@ struct Job {
     uint64_t seq = 0;             // insertion order; replace-in-place keeps it (§4.5 enqueueJob)
     bool optimistic = false;      // seeded by startGeneration, not yet listed by the server (decision 4)
     int64_t receivedMicros = 0;   // local time this version of the job arrived
+    // Issue 10 (ETA): when the job started running, on the worker's clock; 0 while it has not.
+    // Observed means genmon saw it go from queued to processing; otherwise it was first seen
+    // running and this is the server's start time (or the time it was first seen).
+    int64_t runningSinceMicros = 0;
+    bool runningSinceObserved = false;
 
     const Text& id() const noexcept { return uiId; }
 };

@@ -1,5 +1,6 @@
 #include "orchestrator/executor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "model/timestamp.hpp"
@@ -7,13 +8,20 @@
 namespace genmon::orchestrator {
 
 void ManualExecutor::post(std::function<void()> fn) {
-    std::lock_guard lock(mutex_);
-    posted_.push_back(std::move(fn));
+    {
+        std::lock_guard lock(mutex_);
+        posted_.push_back(std::move(fn));
+    }
+    posted_cv_.notify_all();
 }
 
 TimerId ManualExecutor::schedule(int64_t delayMs, std::function<void()> fn) {
+    return scheduleAt(now_.load() + std::max<int64_t>(0, delayMs) * 1000, std::move(fn));
+}
+
+TimerId ManualExecutor::scheduleAt(int64_t atMicros, std::function<void()> fn) {
     const TimerId id = nextId_++;
-    timers_.emplace(now_ + std::max<int64_t>(0, delayMs) * 1000, std::make_pair(id, std::move(fn)));
+    timers_.emplace(std::max(atMicros, now_.load()), std::make_pair(id, std::move(fn)));
     return id;
 }
 
@@ -36,7 +44,7 @@ size_t ManualExecutor::runUntilIdle() {
         if (batch.empty()) {
             // Timers due now (scheduled with delay 0) count as idle work too.
             auto it = timers_.begin();
-            if (it == timers_.end() || it->first > now_) return ran;
+            if (it == timers_.end() || it->first > now_.load()) return ran;
             auto fn = std::move(it->second.second);
             timers_.erase(it);
             fn();
@@ -50,20 +58,30 @@ size_t ManualExecutor::runUntilIdle() {
     }
 }
 
-void ManualExecutor::advance(int64_t ms) {
-    const int64_t target = now_ + ms * 1000;
+void ManualExecutor::advanceTo(int64_t target) {
     runUntilIdle();
     for (;;) {
         auto it = timers_.begin();
         if (it == timers_.end() || it->first > target) break;
-        now_ = std::max(now_, it->first);
+        now_ = std::max(now_.load(), it->first);
         auto fn = std::move(it->second.second);
         timers_.erase(it);
         fn();
         runUntilIdle();
     }
-    now_ = target;
+    now_ = std::max(now_.load(), target);
     runUntilIdle();
+}
+
+std::optional<int64_t> ManualExecutor::nextTimerAt() const {
+    if (timers_.empty()) return std::nullopt;
+    return timers_.begin()->first;
+}
+
+void ManualExecutor::waitForWork(int64_t timeoutMicros) {
+    std::unique_lock lock(mutex_);
+    posted_cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(0, timeoutMicros)),
+                        [this] { return !posted_.empty(); });
 }
 
 namespace {

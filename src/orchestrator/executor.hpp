@@ -2,11 +2,13 @@
 // Where the worker's work runs. The orchestrator's state is touched only from tasks on its
 // executor. The transport's event loop implements this in the app; tests use ManualExecutor
 // (deterministic, virtual time) or ThreadExecutor (a real worker thread).
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -26,26 +28,37 @@ public:
     virtual int64_t nowMicros() const = 0;
 };
 
-// Single-threaded and deterministic: nothing runs until the test says so.
+// Deterministic, on a virtual clock: nothing runs until the driver (a test, or a replay of a
+// recording) says so, so the same inputs give the same tasks in the same order at the same
+// virtual times on any machine. post() is thread-safe; the rest belongs to the driving thread.
 class ManualExecutor final : public Executor {
 public:
     explicit ManualExecutor(int64_t startMicros = 1'790'000'000'000'000) : now_(startMicros) {}
     void post(std::function<void()> fn) override;
     TimerId schedule(int64_t delayMs, std::function<void()> fn) override;
     void cancel(TimerId id) override;
-    int64_t nowMicros() const override { return now_; }
+    int64_t nowMicros() const override { return now_.load(); }
 
+    // Runs fn at the virtual time atMicros (now, when that has passed).
+    TimerId scheduleAt(int64_t atMicros, std::function<void()> fn);
     // Runs posted tasks (and timers already due) until nothing is left. Returns tasks run.
     size_t runUntilIdle();
-    // Moves virtual time forward, running every timer that falls due on the way.
-    void advance(int64_t ms);
+    // Moves virtual time forward (never back), running every timer that falls due on the way,
+    // in order of time and then of scheduling.
+    void advance(int64_t ms) { advanceTo(now_.load() + ms * 1000); }
+    void advanceTo(int64_t atMicros);
     size_t pendingTimers() const { return timers_.size(); }
+    std::optional<int64_t> nextTimerAt() const;
+    // Blocks the driving thread until something is posted or the timeout passes (a replay
+    // played in real time waits for the UI's commands this way).
+    void waitForWork(int64_t timeoutMicros);
 
 private:
-    std::mutex mutex_;  // post() may come from other threads (UI commands in tests)
+    std::mutex mutex_;  // post() may come from other threads (UI commands)
+    std::condition_variable posted_cv_;
     std::vector<std::function<void()>> posted_;
     std::multimap<int64_t, std::pair<TimerId, std::function<void()>>> timers_;
-    int64_t now_;
+    std::atomic<int64_t> now_;  // read by other threads (a replay's UI asks for the time)
     TimerId nextId_ = 1;
 };
 

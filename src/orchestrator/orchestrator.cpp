@@ -65,9 +65,9 @@ bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
            a.pollIntervalMs == b.pollIntervalMs && a.systemStatusReady == b.systemStatusReady &&
            a.systemStatusApiAvailable == b.systemStatusApiAvailable && a.isActive == b.isActive &&
            a.connection == b.connection && a.backendUrl == b.backendUrl && a.simulatedBackend == b.simulatedBackend &&
-           a.insecureTls == b.insecureTls && a.lastRefreshError == b.lastRefreshError &&
+           a.insecureTls == b.insecureTls && a.replayName == b.replayName && a.lastRefreshError == b.lastRefreshError &&
            a.serverQueueLength == b.serverQueueLength && a.jobsPerMinute == b.jobsPerMinute &&
-           a.queueViewSpec == b.queueViewSpec;
+           a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel;
 }
 
 const char* phaseName(ConnectionPhase p) noexcept {
@@ -165,6 +165,7 @@ void GenerationOrchestrator::publishNow() {
     s->backendUrl = shownUrl(options_.backend.baseUrl);
     s->simulatedBackend = options_.backend.simulated;
     s->insecureTls = options_.backend.insecureTls;
+    s->replayName = options_.backend.replayName;
     s->jobsUpdatedAtMicros = jobsUpdatedAt_;
     s->resultsUpdatedAtMicros = resultsUpdatedAt_;
     s->statusUpdatedAtMicros = statusUpdatedAt_;
@@ -174,6 +175,9 @@ void GenerationOrchestrator::publishNow() {
     s->jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
     s->queueViewSpec = queue_.viewSpec();
     s->queueView = queue_.queueView();
+    s->jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
+    s->etaModel = eta_.model();
+    s->metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
     s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
                                                                           : ++contentVersion_;
     lastPublished_ = s;
@@ -194,6 +198,85 @@ void GenerationOrchestrator::notify(NotificationKind kind, std::string message, 
 void GenerationOrchestrator::noteCompletion(int64_t at) {
     completions_.push_back(at);
     scheduleResultsRefresh();
+}
+
+// ------------------------------------------------------------------------------------------
+// Live metrics: counted at event time, sampled once a second (docs/architecture.md).
+
+// A job's running time when it completes: from the moment genmon saw it start (Job::
+// runningSinceMicros, kept by the queue module). A job first seen running gives none: its
+// start was not observed, and a shorter time would be a wrong one.
+std::optional<double> GenerationOrchestrator::runSecondsOf(const model::Job& job, int64_t at) {
+    if (!job.runningSinceObserved || job.runningSinceMicros <= 0 || at < job.runningSinceMicros) return std::nullopt;
+    return static_cast<double>(at - job.runningSinceMicros) / 1e6;
+}
+
+void GenerationOrchestrator::scheduleMetricsSample() {
+    const int64_t wait = std::max<int64_t>(0, metrics_.nextSampleMicros() - worker_.nowMicros());
+    metricsTimer_ = worker_.schedule((wait + kMicrosPerMs - 1) / kMicrosPerMs, [this] {
+        metricsTimer_ = 0;
+        const QueueCountsLocal counts = queue_.counts();
+        MetricsInputs in;
+        in.queueDepth = counts.queued + counts.processing;
+        in.newestDataMicros = std::max(jobsUpdatedAt_, statusUpdatedAt_);
+        if (transport_) in.parse = transport_->parseTotals();
+        // A second closing is not news to a person: it refreshes the metrics pointer only
+        // (sameContent ignores it), so the UI redraws for it only while the Metrics panel is open.
+        if (metrics_.sample(worker_.nowMicros(), in)) markDirty();
+        scheduleMetricsSample();
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// Issue 10: job lifecycles and the ETA estimator, fed when a job leaves the local queue.
+
+bool GenerationOrchestrator::learnRun(const JobLifecycle& e, std::optional<double> serverRunSeconds) {
+    // Only runs that ended well (or were last seen running and then left without a word: with
+    // the socket down that is how every completion looks) say how long a run takes.
+    const bool ran = e.outcome == JobOutcome::Completed || (e.outcome == JobOutcome::Vanished && e.startedAtMicros > 0);
+    if (!ran || !e.job) return false;
+    // The server's total_duration measures the run itself (observed: it excludes the wait);
+    // otherwise the run as genmon saw it, from the moment it started to the end. A run whose
+    // start was not seen (first seen running) would be too short: it teaches nothing.
+    std::optional<double> run;
+    if (serverRunSeconds && *serverRunSeconds > 0)
+        run = serverRunSeconds;
+    else if (e.startObserved && e.startedAtMicros > 0 && e.finishedAtMicros > e.startedAtMicros)
+        run = static_cast<double>(e.finishedAtMicros - e.startedAtMicros) / 1e6;
+    return run && eta_.learn(etaKeyOf(*e.job), *run);
+}
+
+void GenerationOrchestrator::recordDeparture(const model::JobPtr& job, std::optional<JobOutcome> outcome, int64_t now,
+                                             std::optional<double> serverRunSeconds, std::string_view error) {
+    if (!job) return;
+    JobLifecycle e;
+    e.job = job;
+    e.outcome = outcome ? *outcome
+                : job->status == model::JobStatus::Completed ? JobOutcome::Completed
+                : job->status == model::JobStatus::Failed    ? JobOutcome::Failed
+                                                             : JobOutcome::Vanished;
+    // A job that a progress message ended stays listed until it leaves: it ended when that
+    // version arrived, not now.
+    e.finishedAtMicros = !model::isActive(job->status) && job->receivedMicros > 0 ? std::min(job->receivedMicros, now) : now;
+    e.startedAtMicros = std::min(job->runningSinceMicros, e.finishedAtMicros);
+    e.startObserved = job->runningSinceObserved;
+    const int64_t firstKnown = e.startedAtMicros > 0 ? e.startedAtMicros : e.finishedAtMicros;
+    e.queuedAtMicros = job->created_at.valid ? std::min(job->created_at.micros, firstKnown) : firstKnown;
+    if (!error.empty()) e.error = model::Text(error);
+    e.learned = learnRun(e, serverRunSeconds);
+    history_.append(std::move(e), now);
+}
+
+void GenerationOrchestrator::recordDepartures(const std::vector<model::JobPtr>& before, int64_t now) {
+    for (const auto& j : before)
+        if (!queue_.find(j->uiId.view())) recordDeparture(j, std::nullopt, now);
+}
+
+std::vector<model::JobPtr> GenerationOrchestrator::queuedJobsNow() const {
+    std::vector<model::JobPtr> all;
+    all.reserve(queue_.size());
+    queue_.forEachJob([&](const model::JobPtr& j) { all.push_back(j); });
+    return all;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -223,6 +306,11 @@ void GenerationOrchestrator::doInitialize(OrchestratorOptions options, Callback<
         return;
     }
     ++epoch_;
+    metrics_.transportChanged();
+    if (!metricsTimer_) {
+        metrics_.start(worker_.nowMicros());
+        scheduleMetricsSample();
+    }
     results_.setHistoryLimit(options_.historyLimit);
     queueManagerActive_ = true;
     isActive_ = true;
@@ -274,6 +362,10 @@ void GenerationOrchestrator::doCleanup() {
     isActive_ = false;
     paused_ = false;
     everConnected_ = false;  // the next transport's first connect is not a reconnect
+    if (metricsTimer_) {
+        worker_.cancel(metricsTimer_);
+        metricsTimer_ = 0;
+    }
     jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
     imageQueue_.clear();
     imagesInFlight_ = 0;
@@ -309,6 +401,8 @@ void GenerationOrchestrator::doResetState() {
     lastRefreshError_.clear();
     serverQueueLength_ = 0;
     completions_.clear();
+    history_.clear();  // another backend's jobs and speeds say nothing about this one
+    eta_.reset();
     pendingImageBase64_.clear();
     imageCache_.clear();
 }
@@ -380,7 +474,9 @@ void GenerationOrchestrator::refreshJobs(Callback<Unit> done) {
         queue_.jobs().forEach([&](const model::Job& j) {
             if (!j.optimistic && model::isActive(j.status) && !listed.count(j.uiId.view())) someLeft = true;
         });
-        queue_.ingestQueue(std::move(r->jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs);
+        const auto before = queuedJobsNow();
+        if (queue_.ingestQueue(std::move(r->jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs))
+            recordDepartures(before, now);
         jobsUpdatedAt_ = now;
         lastRefreshError_.clear();
         for (const auto& w : r->warnings) notify(NotificationKind::Warning, "Skipped an invalid job from the server", w);
@@ -497,6 +593,7 @@ StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backen
         options_.backend = std::move(backend);
         transport_ = factory_(options_.backend);
         ++epoch_;
+        metrics_.transportChanged();
         // Answers of the old transport are now ignored (stale epoch), so nothing they would
         // have reset may stay set: in-flight flags, image slots, the first-connect marker.
         jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
@@ -621,6 +718,7 @@ std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(
                 }
                 results_.addResult(std::make_shared<const model::GenerationResult>(std::move(res)));
                 noteCompletion(worker_.nowMicros());
+                metrics_.noteCompletion(worker_.nowMicros(), std::nullopt);
                 notify(NotificationKind::Success, "Generation completed successfully");
                 requestImages();
             }
@@ -644,6 +742,7 @@ void GenerationOrchestrator::doCancel(const std::string& id, Callback<Unit> done
             markDirty();
             return done(r.error());
         }
+        recordDeparture(queue_.find(id), JobOutcome::Cancelled, worker_.nowMicros());
         queue_.removeJob(id);
         if (id != backendId) queue_.removeJob(backendId);
         if (notifyOutcome) notify(NotificationKind::Success, "Generation cancelled", {}, backendId);
@@ -719,14 +818,34 @@ StatusFuture GenerationOrchestrator::enqueueJob(model::Job job) {
     GENMON_WORKER_COMMAND(queue_.enqueueJob(std::move(job), worker_.nowMicros()));
 }
 StatusFuture GenerationOrchestrator::setJobs(std::vector<model::Job> jobs) {
-    GENMON_WORKER_COMMAND(queue_.setJobs(std::move(jobs), worker_.nowMicros()));
+    GENMON_WORKER_COMMAND({
+        const auto before = queuedJobsNow();
+        queue_.setJobs(std::move(jobs), worker_.nowMicros());
+        recordDepartures(before, worker_.nowMicros());
+    });
 }
 StatusFuture GenerationOrchestrator::ingestQueue(std::vector<model::Job> jobs) {
-    GENMON_WORKER_COMMAND(queue_.ingestQueue(std::move(jobs), worker_.nowMicros(),
-                                             int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs));
+    GENMON_WORKER_COMMAND({
+        const auto before = queuedJobsNow();
+        if (queue_.ingestQueue(std::move(jobs), worker_.nowMicros(), int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs))
+            recordDepartures(before, worker_.nowMicros());
+    });
 }
-StatusFuture GenerationOrchestrator::removeJob(std::string id) { GENMON_WORKER_COMMAND(queue_.removeJob(id)); }
-StatusFuture GenerationOrchestrator::clearCompletedJobs() { GENMON_WORKER_COMMAND(queue_.clearCompletedJobs()); }
+StatusFuture GenerationOrchestrator::removeJob(std::string id) {
+    GENMON_WORKER_COMMAND({
+        for (auto j = queue_.find(id); j; j = queue_.find(id)) {
+            recordDeparture(j, std::nullopt, worker_.nowMicros());
+            queue_.removeJob(j->uiId.view());
+        }
+    });
+}
+StatusFuture GenerationOrchestrator::clearCompletedJobs() {
+    GENMON_WORKER_COMMAND({
+        for (const auto& j : queuedJobsNow())
+            if (!model::isActive(j->status)) recordDeparture(j, std::nullopt, worker_.nowMicros());
+        queue_.clearCompletedJobs();
+    });
+}
 StatusFuture GenerationOrchestrator::handleProgressMessage(model::ProgressMessage m) {
     GENMON_WORKER_COMMAND(onProgress(m));
 }
@@ -928,12 +1047,26 @@ void GenerationOrchestrator::onProgress(const model::ProgressMessage& m) {
     const auto before = queue_.find(m.job_id);
     queue_.handleProgressMessage(m, now);
     jobsUpdatedAt_ = now;
+    metrics_.noteMessage();
+    if (m.status == model::JobStatus::Completed && (!before || before->status != model::JobStatus::Completed))
+        metrics_.noteCompletion(now, before ? runSecondsOf(*before, now) : std::nullopt);
     if (before && model::isActive(before->status) && m.status && !model::isActive(*m.status)) noteCompletion(now);
     markDirty();
 }
 
 void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
     const int64_t now = worker_.nowMicros();
+    metrics_.noteMessage();
+    // A progress message may have reported this completion already (the job stays listed, completed).
+    if (const auto before = queue_.find(m.job_id); !before || before->status != model::JobStatus::Completed)
+        metrics_.noteCompletion(now, m.total_duration ? m.total_duration
+                                     : before         ? runSecondsOf(*before, now)
+                                                      : std::nullopt);
+    if (const auto job = queue_.find(m.job_id))
+        recordDeparture(job, JobOutcome::Completed, now, m.total_duration);
+    else  // a listing dropped it first: now its outcome is known
+        history_.settle(m.job_id, JobOutcome::Completed,
+                        [&](const JobLifecycle& e) { return learnRun(e, m.total_duration); });
     queue_.handleCompletionMessage(m);
     model::GenerationResult r = ResultsModule::fromCompletion(m, now);
     const auto existing = results_.find(r.id);
@@ -954,6 +1087,11 @@ void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
 }
 
 void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
+    metrics_.noteMessage();
+    if (const auto job = queue_.find(m.job_id))
+        recordDeparture(job, JobOutcome::Failed, worker_.nowMicros(), std::nullopt, m.error);
+    else
+        history_.settle(m.job_id, JobOutcome::Failed, {}, m.error);
     queue_.handleErrorMessage(m);
     jobsUpdatedAt_ = worker_.nowMicros();
     notify(NotificationKind::Error, "Generation failed: " + m.error, {}, m.job_id);
@@ -961,6 +1099,7 @@ void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
 }
 
 void GenerationOrchestrator::onStarted(const model::StartedMessage& m) {
+    metrics_.noteMessage();
     if (m.job_id.empty() || queue_.find(m.job_id)) return;
     const int64_t now = worker_.nowMicros();
     model::Job j;
@@ -979,13 +1118,17 @@ void GenerationOrchestrator::onStarted(const model::StartedMessage& m) {
 }
 
 void GenerationOrchestrator::onQueueUpdate(std::vector<model::Job> jobs) {
+    metrics_.noteMessage();
     const int64_t now = worker_.nowMicros();
-    queue_.ingestQueue(std::move(jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs);
+    const auto before = queuedJobsNow();
+    if (queue_.ingestQueue(std::move(jobs), now, int64_t{options_.polls.optimisticGraceMs} * kMicrosPerMs))
+        recordDepartures(before, now);
     jobsUpdatedAt_ = now;
     markDirty();
 }
 
 void GenerationOrchestrator::onSystemStatus(const model::SystemStatusPatch& patch) {
+    metrics_.noteMessage();
     const int64_t now = worker_.nowMicros();
     status_.apply(patch, now);
     statusUpdatedAt_ = now;
@@ -1003,6 +1146,7 @@ void GenerationOrchestrator::onConnection(const ConnectionInfo& info) {
         queueTimer_ = 0;
         scheduleQueuePoll();
     }
+    if (nowConnected && !wasConnected && everConnected_) metrics_.noteReconnect();
     if (nowConnected && !wasConnected) {
         // Every (re)connect resyncs everything over HTTP: messages may have been missed.
         if (everConnected_) refreshAll([this](Outcome<Unit>) { markDirty(); });

@@ -15,7 +15,10 @@
 
 #include "model/generation_request.hpp"
 #include "orchestrator/event_queue.hpp"
+#include "orchestrator/eta_estimator.hpp"
 #include "orchestrator/executor.hpp"
+#include "orchestrator/job_history.hpp"
+#include "orchestrator/metrics.hpp"
 #include "orchestrator/queue_module.hpp"
 #include "orchestrator/reply.hpp"
 #include "orchestrator/results_module.hpp"
@@ -145,6 +148,18 @@ private:
     void onImage(const std::string& resultId, model::Outcome<model::ImagePtr> image);
     void doCancel(const std::string& id, Callback<model::Unit> done, bool notify);
     void noteCompletion(int64_t atMicros);
+    // Issue 10: a job left the local queue. Its lifecycle goes to the history, and a finished run
+    // teaches the ETA estimator. outcome nullopt: from the job's last status (Vanished if active).
+    void recordDeparture(const model::JobPtr& job, std::optional<JobOutcome> outcome, int64_t nowMicros,
+                         std::optional<double> serverRunSeconds = std::nullopt, std::string_view error = {});
+    // After a listing (or setJobs) replaced the queue: every job of `before` that is gone left.
+    void recordDepartures(const std::vector<model::JobPtr>& before, int64_t nowMicros);
+    std::vector<model::JobPtr> queuedJobsNow() const;
+    bool learnRun(const JobLifecycle& entry, std::optional<double> serverRunSeconds);
+    // Live metrics: a job's running time starts when it is first seen processing and ends when
+    // it completes (counted once, also when both a progress and a completion message say so).
+    static std::optional<double> runSecondsOf(const model::Job& job, int64_t atMicros);
+    void scheduleMetricsSample();
     void notify(NotificationKind kind, std::string message, std::string detail = {}, std::string jobId = {});
     void markDirty();
     void publishNow();
@@ -166,6 +181,8 @@ private:
 
     // ---- worker-owned state ----
     QueueModule queue_;
+    JobHistoryLog history_;  // issue 10: jobs that left the queue, for the timeline
+    EtaEstimator eta_;       // issue 10: learned from finished runs
     ResultsModule results_;
     SystemStatusModule status_;
     std::unique_ptr<Transport> transport_;
@@ -193,6 +210,8 @@ private:
     uint64_t contentVersion_ = 0;
     SnapshotPtr lastPublished_;  // the worker's own reference, for contentVersion
     int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
+    MetricsRecorder metrics_;
+    TimerId metricsTimer_ = 0;
 };
 
 }  // namespace genmon::orchestrator

@@ -91,6 +91,11 @@ model::JobPtr QueueModule::normalise(model::Job job, uint64_t seq, int64_t now) 
     if (!job.created_at.valid) job.created_at = job.startTime;
     if (job.receivedMicros == 0) job.receivedMicros = now;
     job.progress = std::min<uint8_t>(job.progress, 100);  // whatever the caller passed: 0-100
+    // A job first seen running: its run started at the server's start time (not observed).
+    if (job.status == model::JobStatus::Processing && job.runningSinceMicros == 0) {
+        job.runningSinceMicros = job.startTime.micros <= now ? job.startTime.micros : now;
+        job.runningSinceObserved = false;
+    }
     job.seq = seq;
     return std::make_shared<const model::Job>(std::move(job));
 }
@@ -190,6 +195,7 @@ void QueueModule::enqueueJob(model::Job job, int64_t now) {
     model::JobPtr existing = find(trimmed(job.uiId.view()));
     if (!existing) existing = find(trimmed(job.backendId.view()));
     if (existing) {
+        carryRunStart(*existing, job, now);
         replace(existing, normalise(std::move(job), existing->seq, now));
         return;
     }
@@ -257,6 +263,7 @@ bool QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t
             if (!j.total_steps) j.total_steps = known->total_steps;
             if (!j.eta_seconds) j.eta_seconds = known->eta_seconds;
         }
+        if (known) carryRunStart(*known, j, now);
     }
     // Decision 4: an optimistic entry stays until the server lists it or its grace ends.
     std::vector<model::Job> keep;
@@ -282,6 +289,17 @@ bool QueueModule::ingestQueue(std::vector<model::Job> jobs, int64_t now, int64_t
     install(stored);
     return true;
 }
+void QueueModule::carryRunStart(const model::Job& known, model::Job& incoming, int64_t now) {
+    if (incoming.status != model::JobStatus::Processing || incoming.runningSinceMicros != 0) return;
+    if (known.status == model::JobStatus::Processing) {
+        incoming.runningSinceMicros = known.runningSinceMicros;
+        incoming.runningSinceObserved = known.runningSinceObserved;
+    } else if (known.status == model::JobStatus::Queued) {
+        incoming.runningSinceMicros = now;  // seen to start now (within a poll interval)
+        incoming.runningSinceObserved = true;
+    }
+}
+
 bool QueueModule::updateJob(std::string_view id, const JobUpdate& u, int64_t now) {
     const model::JobPtr existing = find(id);
     if (!existing) return false;
@@ -299,6 +317,17 @@ void QueueModule::apply(const model::JobPtr& existing, const JobUpdate& u, int64
     if (u.message) next.message = *u.message;
     if (u.error) next.error = *u.error;
     if (u.prompt) next.prompt = *u.prompt;
+    if (u.status && *u.status != existing->status) {
+        // Issue 10: the run is timed from the moment it was seen to start; a job sent back to
+        // the queue starts over.
+        if (*u.status == model::JobStatus::Processing) {
+            next.runningSinceMicros = now;
+            next.runningSinceObserved = true;
+        } else if (*u.status == model::JobStatus::Queued) {
+            next.runningSinceMicros = 0;
+            next.runningSinceObserved = false;
+        }
+    }
     next.receivedMicros = now;
     replace(existing, std::make_shared<const model::Job>(std::move(next)));
 }

@@ -71,6 +71,11 @@ public:
     const QueueViewSpec& viewSpec() const noexcept { return spec_; }
     void setViewSpec(QueueViewSpec spec);  // rebuilds the view once (worker, not per frame)
     QueueCountsLocal counts() const noexcept { return counts_; }
+    // Every job in insertion order, without making a view (a view would mark every chunk shared).
+    template <class Fn>
+    void forEachJob(Fn&& fn) const {
+        inserted_.forEachPtr(std::forward<Fn>(fn));
+    }
     // Bumped by every change; the orchestrator publishes when it moved.
     uint64_t revision() const noexcept { return revision_; }
 
@@ -83,6 +88,8 @@ private:
     bool matchesView(const model::Job& j) const;
     void rebuildView();
     model::JobPtr normalise(model::Job job, uint64_t seq, int64_t nowMicros) const;
+    // Issue 10: a new version of a running job keeps the time its run started.
+    static void carryRunStart(const model::Job& known, model::Job& incoming, int64_t nowMicros);
     std::vector<model::JobPtr> prepare(std::vector<model::Job> jobs, int64_t nowMicros);
     void install(const std::vector<model::JobPtr>& stored);
 

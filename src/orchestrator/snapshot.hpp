@@ -11,7 +11,10 @@
 #include "model/result.hpp"
 #include "model/system_status.hpp"
 #include "model/timestamp.hpp"
+#include "orchestrator/eta_estimator.hpp"
+#include "orchestrator/job_history.hpp"
 #include "orchestrator/job_list.hpp"
+#include "orchestrator/metrics.hpp"
 
 namespace genmon::orchestrator {
 
@@ -72,6 +75,7 @@ struct Snapshot {
     std::string backendUrl;
     bool simulatedBackend = false;
     bool insecureTls = false;
+    std::string replayName;  // non-empty: the data comes from this recording (--replay)
     // When each kind of data last arrived successfully (0 = never): the UI shows its age.
     int64_t jobsUpdatedAtMicros = 0;
     int64_t resultsUpdatedAtMicros = 0;
@@ -83,6 +87,13 @@ struct Snapshot {
     double jobsPerMinute = 0;      // completions over the last 5 minutes
     QueueViewSpec queueViewSpec;
     JobList queueView;             // sortedActiveJobs filtered and sorted per queueViewSpec
+    // Issue 10: jobs that left the queue (the timeline) and the learned ETA model. Both are
+    // replaced only when a job leaves the queue; null means empty / nothing learned.
+    std::shared_ptr<const JobHistory> jobHistory;
+    std::shared_ptr<const EtaModel> etaModel;
+    // Live metrics (issue 10): the last 10 minutes, one sample a second; replaced once a second,
+    // shared by the snapshots in between. Null until the first second closed.
+    MetricsSeriesPtr metrics;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

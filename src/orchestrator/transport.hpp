@@ -15,6 +15,7 @@
 #include "model/responses.hpp"
 #include "model/result.hpp"
 #include "model/system_status.hpp"
+#include "orchestrator/metrics.hpp"
 #include "orchestrator/snapshot.hpp"
 
 namespace genmon::orchestrator {
@@ -47,6 +48,7 @@ struct BackendConfig {
     std::string baseUrl = "http://127.0.0.1:8000/api/v1";
     bool simulated = false;   // the embedded genmon-sim (--demo): the UI shows a badge
     bool insecureTls = false; // --insecure: peer verification off, shown in the status bar
+    std::string replayName;   // --replay: the recording's file name (the UI shows a REPLAY badge)
     friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
@@ -89,6 +91,9 @@ public:
     virtual void reconnect() = 0;
     // Drop every request in flight; their callbacks get ErrorKind::Cancelled.
     virtual void cancelAll() = 0;
+    // How long this transport's JSON decoder has worked so far (live metrics: parse time).
+    // Read on the worker once a second; a transport that decodes nothing reports zeros.
+    virtual ParseTotals parseTotals() const { return {}; }
 };
 
 // Makes the transport for a config; called by initialize() and by a backend change.

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -245,6 +246,19 @@ struct GenerationInfo {
 // ---------------------------------------------------------------------------------------------
 // 2. Decoder::Impl
 
+// Adds one call and its duration to a tally when the decode returns, whichever way it returns.
+struct TallyScope {
+    explicit TallyScope(DecodeTally& t) : tally(t), start(std::chrono::steady_clock::now()) {}
+    ~TallyScope() {
+        ++tally.decodes;
+        tally.nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    }
+    TallyScope(const TallyScope&) = delete;
+    TallyScope& operator=(const TallyScope&) = delete;
+    DecodeTally& tally;
+    std::chrono::steady_clock::time_point start;
+};
+
 struct Decoder::Impl {
     explicit Impl(DecodeLimits l) : limits(l) {
         idState = static_cast<uint64_t>(model::systemNowMicros()) ^ reinterpret_cast<uintptr_t>(this);
@@ -269,6 +283,7 @@ struct Decoder::Impl {
     const char* bodyBegin = nullptr;
     size_t bodySize = 0;
     size_t droppedWarnings = 0;
+    DecodeTally tally;
 
     // -- opening a document ------------------------------------------------------------------
 
@@ -310,6 +325,7 @@ struct Decoder::Impl {
     // trailing content. decode returns an Outcome; a broken document turns into an error.
     template <class T, class F>
     model::Outcome<T> run(const std::string& body, std::string_view what, F&& decode) {
+        const TallyScope timed(tally);
         rd = Reader{};
         droppedWarnings = 0;
         if (nestsDeeperThan(body, limits.maxDepth)) {
@@ -1656,6 +1672,8 @@ struct Decoder::Impl {
 
 Decoder::Decoder(DecodeLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 Decoder::~Decoder() = default;
+
+DecodeTally Decoder::tally() const noexcept { return impl_->tally; }
 
 model::Outcome<Decoded<std::vector<model::Job>>> Decoder::activeJobs(const std::string& body, int64_t receivedMicros) {
     using Out = Decoded<std::vector<model::Job>>;

@@ -59,6 +59,12 @@ struct WsUnknown { std::string type; };
 using WsMessage = std::variant<WsConnected, WsSubscriptionConfirmed, model::StartedMessage, model::ProgressMessage,
                                model::CompletionMessage, model::ErrorMessage, WsQueueUpdate, WsSystemStatus, WsUnknown>;
 
+// How much decoding one Decoder has done: every call counts, failed ones too (live metrics).
+struct DecodeTally {
+    uint64_t decodes = 0;
+    int64_t nanos = 0;  // steady-clock time inside the decode calls
+};
+
 class Decoder {
 public:
     explicit Decoder(DecodeLimits limits = {});
@@ -83,6 +89,8 @@ public:
     // generation_error -> ErrorMessage; queue_update jobs are read like activeJobs (0-100).
     // Envelope fields come from "data", flat legacy fields from the top level.
     model::Outcome<Decoded<WsMessage>> wsMessage(const std::string& frame, int64_t receivedMicros);
+
+    DecodeTally tally() const noexcept;
 
 private:
     struct Impl;

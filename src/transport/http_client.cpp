@@ -37,6 +37,28 @@ const char* methodName(HttpMethod m) noexcept {
     return "GET";
 }
 
+const char* errorKindName(ErrorKind kind) noexcept {
+    switch (kind) {
+        case ErrorKind::Network: return "network";
+        case ErrorKind::Timeout: return "timeout";
+        case ErrorKind::Http: return "http";
+        case ErrorKind::Decode: return "decode";
+        case ErrorKind::TooLarge: return "too-large";
+        case ErrorKind::InvalidArgument: return "invalid-argument";
+        case ErrorKind::NotFound: return "not-found";
+        case ErrorKind::Cancelled: return "cancelled";
+        case ErrorKind::Internal: return "internal";
+    }
+    return "internal";
+}
+
+std::optional<ErrorKind> errorKindFromName(std::string_view name) noexcept {
+    for (const ErrorKind k : {ErrorKind::Network, ErrorKind::Timeout, ErrorKind::Http, ErrorKind::Decode, ErrorKind::TooLarge,
+                              ErrorKind::InvalidArgument, ErrorKind::NotFound, ErrorKind::Cancelled, ErrorKind::Internal})
+        if (name == errorKindName(k)) return k;
+    return std::nullopt;
+}
+
 std::string formatDuration(int64_t ms) {
     if (ms < 1000) return std::to_string(ms) + " ms";
     if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
@@ -491,14 +513,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
         } else {
             outcome.emplace(errorFor(t, code));
         }
-        const size_t received = outcome->ok() ? outcome->value().body.size() : t.body.size();
         dropEasy(t);
-        record(t, static_cast<int>(status), received, outcome->ok() ? std::string() : scrub(outcome->error().message, settings.apiKey));
+        const size_t retries = settings.getRetryDelaysMs.size();
+        const bool willRetry =
+            !outcome->ok() && t.request.method == HttpMethod::Get && static_cast<size_t>(t.attempt) <= retries;
+        record(t, static_cast<int>(status), outcome->ok() ? std::string_view(outcome->value().body) : std::string_view(t.body),
+               outcome->ok() ? nullptr : &outcome->error(), !willRetry);
         if (!outcome->ok()) {
             Error e = std::move(*outcome).error();
             e.message = scrub(std::move(e.message), settings.apiKey);
-            const size_t retries = settings.getRetryDelaysMs.size();
-            if (t.request.method == HttpMethod::Get && static_cast<size_t>(t.attempt) <= retries) {
+            if (willRetry) {
                 // §1.2: any failure of a GET is retried, 150 ms then 300 ms later.
                 const int delay = settings.getRetryDelaysMs[static_cast<size_t>(t.attempt) - 1];
                 t.retryTimer = std::make_unique<asio::steady_timer>(io);
@@ -526,20 +550,30 @@ struct HttpClient::Impl : std::enable_shared_from_this<Impl> {
             .count();
     }
 
-    // One Inspector line per attempt. The URL carries no credentials (url.hpp refuses userinfo)
-    // and headers, where the key travels, are not recorded.
-    void record(const Transfer& t, int status, size_t bytes, std::string error) {
+    // One Inspector line per attempt, with the bodies (the log previews, redacts and records
+    // them). The URL carries no credentials (url.hpp refuses userinfo); of the headers only
+    // their names and "X-API-Key: ***" are kept.
+    void record(const Transfer& t, int status, std::string_view responseBody, const Error* error, bool finalAttempt) {
         if (!settings.log) return;
         orchestrator::Exchange e;
         e.atMicros = loop.nowMicros();
+        e.direction = status == 0 ? orchestrator::Direction::Request : orchestrator::Direction::Response;
         e.method = methodName(t.request.method);
         e.target = t.request.url;
         e.status = status;
         e.millis = static_cast<double>(steadyMicros() - t.attemptStartedMicros) / 1000.0;
-        e.bytes = bytes;
+        e.bytes = responseBody.size();
         e.attempt = t.attempt;
-        e.error = std::move(error);
-        settings.log->add(std::move(e));
+        e.finalAttempt = finalAttempt;
+        if (error) {
+            e.error = scrub(error->message, settings.apiKey);
+            e.errorKind = errorKindName(error->kind);
+        }
+        if (settings.apiKey && !settings.apiKey->empty()) e.requestHeaders += "X-API-Key: ***\n";
+        if (t.request.jsonBody) e.requestHeaders += "Content-Type: application/json\n";
+        e.requestHeaders += "User-Agent: " + settings.userAgent;
+        const std::string_view requestBody = t.request.jsonBody ? std::string_view(*t.request.jsonBody) : std::string_view();
+        settings.log->add(std::move(e), requestBody, responseBody);
     }
 
     void complete(RequestId id, Outcome<HttpResponse> outcome) {

@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/error.hpp"
@@ -92,6 +93,10 @@ private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
+
+// "network", "timeout", "http", ...: ErrorKind in the Inspector and in recordings.
+const char* errorKindName(model::ErrorKind kind) noexcept;
+std::optional<model::ErrorKind> errorKindFromName(std::string_view name) noexcept;
 
 // "30 s", "1.5 s", "250 ms": durations in messages.
 std::string formatDuration(int64_t ms);

@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "model/timestamp.hpp"
-#include "protocol/base64.hpp"
+#include "transport/answers.hpp"
 #include "protocol/decode.hpp"
 #include "protocol/encode.hpp"
 #include "transport/event_loop.hpp"
@@ -72,12 +72,6 @@ bool blank(const std::string& s) {
 }
 
 Error cancelled(const char* why = "request cancelled") { return Error::make(ErrorKind::Cancelled, why); }
-
-Outcome<model::ImagePtr> thumbnailFrom(const uint8_t* data, size_t size, const protocol::ImageLimits& limits, int maxSide) {
-    auto image = protocol::decodeThumbnail(data, size, limits, maxSide);
-    if (!image) return std::move(image).error();
-    return model::ImagePtr(std::make_shared<const model::Image>(std::move(image).value()));
-}
 
 }  // namespace
 
@@ -200,49 +194,21 @@ RealTransport::RealTransport(EventLoop& loop, const orchestrator::BackendConfig&
 RealTransport::~RealTransport() = default;
 
 void RealTransport::fetchSystemStatus(Callback<orchestrator::FetchedStatus> done) {
-    core_->request<orchestrator::FetchedStatus>(
-        core_->get("system/status"), std::move(done), [](Core& c, HttpResponse& r) -> Outcome<orchestrator::FetchedStatus> {
-            orchestrator::FetchedStatus out;
-            if (blank(r.body)) return out;  // 200 with nothing: the status stays as it is
-            auto d = c.decoder.systemStatus(r.body);
-            if (!d) {
-                // §1.2: a 200 whose body is not JSON gives data = null, not an error.
-                out.warnings.push_back("system status: " + d.error().message);
-                return out;
-            }
-            out.patch = std::move(d->value);
-            out.warnings = std::move(d->warnings);
-            return out;
-        });
+    core_->request<orchestrator::FetchedStatus>(core_->get(systemStatusPath()), std::move(done),
+                                                [](Core& c, HttpResponse& r) { return decodeStatusAnswer(c.decoder, r.body); });
 }
 
 void RealTransport::fetchActiveJobs(int limit, Callback<orchestrator::FetchedJobs> done) {
-    core_->request<orchestrator::FetchedJobs>(
-        core_->get("generation/jobs/active?limit=" + std::to_string(limit)), std::move(done),
-        [](Core& c, HttpResponse& r) -> Outcome<orchestrator::FetchedJobs> {
-            auto d = c.decoder.activeJobs(r.body, c.loop.nowMicros());
-            if (!d) return std::move(d).error();
-            orchestrator::FetchedJobs out;
-            out.jobs = std::move(d->value);
-            out.warnings = std::move(d->warnings);
-            return out;
-        });
+    core_->request<orchestrator::FetchedJobs>(core_->get(activeJobsPath(limit)), std::move(done), [](Core& c, HttpResponse& r) {
+        return decodeJobsAnswer(c.decoder, r.body, c.loop.nowMicros());
+    });
 }
 
 void RealTransport::fetchResults(int limit, int offset, Callback<orchestrator::FetchedResults> done) {
-    std::string path = "generation/results?limit=" + std::to_string(limit);
-    if (offset > 0) path += "&offset=" + std::to_string(offset);
-    core_->request<orchestrator::FetchedResults>(
-        core_->get(path), std::move(done), [](Core& c, HttpResponse& r) -> Outcome<orchestrator::FetchedResults> {
-            auto d = c.decoder.results(r.body, c.loop.nowMicros());
-            if (!d) return std::move(d).error();
-            orchestrator::FetchedResults out;
-            out.results.reserve(d->value.size());
-            for (auto& entry : d->value)
-                out.results.push_back(orchestrator::FetchedResult{std::move(entry.result), std::move(entry.imageBase64)});
-            out.warnings = std::move(d->warnings);
-            return out;
-        });
+    core_->request<orchestrator::FetchedResults>(core_->get(resultsPath(limit, offset)), std::move(done),
+                                                 [](Core& c, HttpResponse& r) {
+                                                     return decodeResultsAnswer(c.decoder, r.body, c.loop.nowMicros());
+                                                 });
 }
 
 void RealTransport::generate(const model::GenerationRequest& request, Callback<model::GenerateResponse> done) {
@@ -280,17 +246,13 @@ void RealTransport::decodeImage(std::string base64, Callback<model::ImagePtr> do
     const int maxSide = core_->settings.thumbnailMaxSide;
     core_->decodeOffWorker(
         [text = std::move(base64), limits, maxSide]() -> Outcome<model::ImagePtr> {
-            auto bytes = protocol::base64Decode(text, limits.maxBytes);
-            if (!bytes)
-                return Error::make(ErrorKind::Decode, "the image is not valid base64 or is larger than " +
-                                                          formatBytes(limits.maxBytes));
-            return thumbnailFrom(bytes->data(), bytes->size(), limits, maxSide);
+            return thumbnailFromBase64(text, limits, maxSide);
         },
         std::move(done));
 }
 
 void RealTransport::downloadImage(const std::string& resultId, Callback<model::ImagePtr> done) {
-    HttpRequest req = core_->get("generation/results/" + encodePathSegment(resultId) + "/download");
+    HttpRequest req = core_->get(downloadPath(resultId));
     req.totalTimeoutMs = core_->settings.downloadTimeoutMs;
     req.maxResponseBytes = std::min(core_->settings.maxResponseBytes, core_->settings.imageLimits.maxBytes);
     if (core_->invalid) {
@@ -305,7 +267,7 @@ void RealTransport::downloadImage(const std::string& resultId, Callback<model::I
         const int maxSide = self->settings.thumbnailMaxSide;
         self->decodeOffWorker(
             [body = std::move(r.value().body), limits, maxSide]() -> Outcome<model::ImagePtr> {
-                return thumbnailFrom(reinterpret_cast<const uint8_t*>(body.data()), body.size(), limits, maxSide);
+                return thumbnailFromBytes(reinterpret_cast<const uint8_t*>(body.data()), body.size(), limits, maxSide);
             },
             std::move(done));
     });
@@ -353,6 +315,11 @@ void RealTransport::cancelAll() {
     c.http->cancelAll();
     for (auto& [id, done] : c.imageJobs) c.loop.post([done = std::move(done)] { done(cancelled()); });
     c.imageJobs.clear();
+}
+
+orchestrator::ParseTotals RealTransport::parseTotals() const {
+    const protocol::DecodeTally t = core_->decoder.tally();
+    return {t.decodes, t.nanos};
 }
 
 const std::optional<BaseUrl>& RealTransport::baseUrl() const noexcept { return core_->base; }

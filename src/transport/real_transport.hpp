@@ -104,6 +104,7 @@ public:
     void stopPush() override;
     void reconnect() override;
     void cancelAll() override;
+    orchestrator::ParseTotals parseTotals() const override;  // the decoder's tally (live metrics)
 
     // For tests and the inspector.
     const std::optional<BaseUrl>& baseUrl() const noexcept;

@@ -99,20 +99,37 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
     void report() {
         if (!running || !listener) return;
         const ConnectionInfo copy = info;
-        note(std::string("phase: ") + orchestrator::phaseName(copy.phase), 0, copy.lastError);
+        notePhase(copy);
         listener->onConnection(copy);
     }
 
-    // One Inspector line (the socket carries no credentials).
-    void note(std::string what, size_t bytes, std::string error = {}) {
+    // One Inspector line per phase change, with what a replay needs to report it again.
+    void notePhase(const ConnectionInfo& c) {
         if (!s.log) return;
         orchestrator::Exchange e;
         e.atMicros = loop.nowMicros();
+        e.direction = orchestrator::Direction::WsEvent;
+        e.method = "WS";
+        e.target = std::string("phase: ") + orchestrator::phaseName(c.phase);
+        e.error = c.lastError;
+        e.wsEvent = orchestrator::phaseName(c.phase);
+        e.reconnectAttempt = c.reconnectAttempt;
+        e.retryAtMicros = c.nextRetryAtMicros;
+        s.log->add(std::move(e));
+    }
+
+    // One Inspector line per message, with its text (the socket carries no credentials).
+    void note(std::string what, std::string_view text, orchestrator::Direction direction, std::string error = {}) {
+        if (!s.log) return;
+        orchestrator::Exchange e;
+        e.atMicros = loop.nowMicros();
+        e.direction = direction;
         e.method = "WS";
         e.target = std::move(what);
-        e.bytes = bytes;
+        e.bytes = text.size();
         e.error = std::move(error);
-        s.log->add(std::move(e));
+        e.wsEvent = direction == orchestrator::Direction::WsOut ? "send" : "message";
+        s.log->add(std::move(e), {}, text);
     }
 
     void start(orchestrator::PushListener* l) {
@@ -394,6 +411,7 @@ private:
             if (!self->owner()) return;
             if (e) return self->fail(e);
             self->subscribed_ = true;
+            if (auto o = self->owner()) o->note("subscribe", self->subscribe_, orchestrator::Direction::WsOut);
         });
         read();
     }
@@ -413,8 +431,8 @@ private:
         buffer_.consume(buffer_.size());
         ++o->messages;
         auto decoded = o->decoder.wsMessage(frame, o->loop.nowMicros());
-        o->note(decoded ? messageName(decoded->value) : std::string("undecodable frame"), frame.size(),
-                decoded ? std::string() : decoded.error().message);
+        o->note(decoded ? messageName(decoded->value) : std::string("undecodable frame"), frame,
+                orchestrator::Direction::WsIn, decoded ? std::string() : decoded.error().message);
         if (decoded) {
             protocol::WsMessage& message = decoded->value;
             const bool confirms = std::holds_alternative<protocol::WsSubscriptionConfirmed>(message);

@@ -4,6 +4,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -13,12 +14,14 @@
 #include "ui/frame_context.hpp"
 #include "ui/generate_view.hpp"
 #include "ui/inspector_view.hpp"
+#include "ui/metrics_view.hpp"
 #include "ui/queue_view.hpp"
 #include "ui/results_view.hpp"
 #include "ui/settings_view.hpp"
 #include "ui/system_view.hpp"
 #include "ui/texture_cache.hpp"
 #include "ui/theme.hpp"
+#include "ui/timeline_view.hpp"
 
 namespace genmon::ui {
 
@@ -132,7 +135,9 @@ App::App(CommandSink& commands, TextureBackend* textures)
       system_(std::make_unique<SystemView>()),
       generate_(std::make_unique<GenerateView>()),
       settings_(std::make_unique<SettingsView>()),
-      inspector_(std::make_unique<InspectorView>()) {}
+      inspector_(std::make_unique<InspectorView>()),
+      metrics_(std::make_unique<MetricsView>()),
+      timeline_(std::make_unique<TimelineView>()) {}
 
 App::~App() = default;
 
@@ -151,10 +156,13 @@ double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRe
     const bool countdown = (snap.connection.phase == ConnectionPhase::Reconnecting && snap.connection.nextRetryAtMicros > now) ||
                            (snap.connection.phase == ConnectionPhase::Disconnected && initRetryAt > now);
     const bool fading = std::any_of(state_.toasts.begin(), state_.toasts.end(), [](const Toast& t) { return !t.sticky; });
+    if (state_.showMetrics) return 1.0;  // the sparklines move every second
+    if (state_.showTimeline && state_.timelineLive) return 1.0;  // the lanes move with the clock
     return countdown || fading || snap.counts.processing > 0 ? 1.0 : 2.0;
 }
 
 void App::frame(const FrameInput& in) {
+    const auto frameStart = std::chrono::steady_clock::now();  // the Metrics view's UI frame time
     const Snapshot& snap = *in.snapshot;
     const float em = fonts().size;
     if (probe_) probe_->items.clear();
@@ -191,6 +199,27 @@ void App::frame(const FrameInput& in) {
         if (ImGui::Begin("Inspector", &state_.showInspector, ImGuiWindowFlags_NoCollapse)) inspector_->draw(ctx, in.exchanges);
         ImGui::End();
     }
+    if (state_.showMetrics) {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowSize(ImVec2(std::min(vp->Size.x * 0.75f, 72 * em), std::min(vp->Size.y * 0.8f, 46 * em)),
+                                 ImGuiCond_Appearing);
+        ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+        if (ImGui::Begin("Metrics", &state_.showMetrics, ImGuiWindowFlags_NoCollapse)) metrics_->draw(ctx);
+        ImGui::End();
+    }
+    if (state_.showTimeline) {
+        // Opens across the whole width under the queue (where the detail and system panels sit in
+        // the default layout), so the queue and the results stay in view.
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+        const float menuBar = ImGui::GetFrameHeight();
+        const float areaH = vp->Size.y - menuBar - statusBar;
+        const float queueH = std::round(areaH * 0.62f);
+        ImGui::SetNextWindowSize(ImVec2(vp->Size.x, areaH - queueH), ImGuiCond_Appearing);
+        ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + menuBar + queueH), ImGuiCond_Appearing);
+        if (ImGui::Begin("Timeline", &state_.showTimeline, ImGuiWindowFlags_NoCollapse)) timeline_->draw(ctx);
+        ImGui::End();
+    }
     if (state_.showSettings) {
         ImGui::SetNextWindowSize(ImVec2(34 * em, 0), ImGuiCond_Appearing);
         ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
@@ -208,6 +237,8 @@ void App::frame(const FrameInput& in) {
     drawAbout();
     textures_->endFrame();
     wantsFullRate_ = false;
+    state_.frameTimes.add(in.nowMicros,
+                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frameStart).count());
 }
 
 // Default layout in font-relative units; "Reset layout" applies it again. Panels can be moved
@@ -280,6 +311,8 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::MenuItem("System", nullptr, &state_.showSystem);
         ImGui::MenuItem("Generate", "g", &state_.showGenerate);
         ImGui::MenuItem("Inspector (requests)", "i", &state_.showInspector);
+        ImGui::MenuItem("Metrics (genmon itself)", nullptr, &state_.showMetrics);
+        ImGui::MenuItem("Timeline", nullptr, &state_.showTimeline);
         ImGui::MenuItem("Settings", nullptr, &state_.showSettings);
         ImGui::Separator();
         if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
@@ -297,7 +330,20 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::EndMenu();
     }
     // Right side: what is being watched, and whether it is real.
-    const char* badge = snap.simulatedBackend ? "SIMULATED BACKEND" : nullptr;
+    // A replay says so, with the recording's name: nothing shown is live.
+    if (!snap.replayName.empty()) {
+        const std::string replayBadge = "REPLAY  " + snap.replayName;
+        const float w = ImGui::CalcTextSize(replayBadge.c_str()).x + ImGui::GetStyle().FramePadding.x * 4;
+        ImGui::SameLine(ImGui::GetWindowWidth() - w);
+        ImGui::PushStyleColor(ImGuiCol_Button, palette().warning);
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().chipText);
+        ImGui::SmallButton(replayBadge.c_str());
+        ImGui::PopStyleColor(2);
+        if (probe_) probe_->noteLastItem("menu.replay", replayBadge);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Replaying a recording (--replay): no network; cancel, delete and generate are refused.");
+    }
+    const char* badge = snap.simulatedBackend && snap.replayName.empty() ? "SIMULATED BACKEND" : nullptr;
     if (badge) {
         const float w = ImGui::CalcTextSize(badge).x + ImGui::GetStyle().FramePadding.x * 4;
         ImGui::SameLine(ImGui::GetWindowWidth() - w);
@@ -386,6 +432,37 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) 
     ImGui::TextDisabled("|");
     ImGui::SameLine();
     ImGui::Text("%.1f jobs/min", snap.jobsPerMinute);
+    // Issue 10: when the whole queue will be done, when there is a basis and room for it.
+    if (snap.counts.queued + snap.counts.processing > 0) {
+        const auto& drain = queueEta_.get(snap, now);
+        if (drain.estimated > 0) {
+            // Jobs without a basis make the total a lower bound: said, rather than a range.
+            const std::string full =
+                drain.unknown > 0
+                    ? "queue drains in at least " + formatDuration(drain.seconds) + " (" + std::to_string(drain.unknown) +
+                          " without an estimate)"
+                    : "queue drains in ~" + formatDuration(drain.seconds) + " (" + formatDuration(drain.low) +
+                          "\xE2\x80\x93" + formatDuration(drain.high) + ")";
+            const std::string brief = (drain.unknown > 0 ? "drains in at least " : "drains in ~") + formatDuration(drain.seconds);
+            const ImGuiStyle& style = ImGui::GetStyle();
+            const float room = ImGui::GetWindowContentRegionMax().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) -
+                               ImGui::CalcTextSize("|").x - 2 * style.ItemSpacing.x;
+            const std::string* shown = ImGui::CalcTextSize(full.c_str()).x <= room    ? &full
+                                       : ImGui::CalcTextSize(brief.c_str()).x <= room ? &brief
+                                                                                      : nullptr;
+            if (shown) {
+                ImGui::SameLine();
+                ImGui::TextDisabled("|");
+                ImGui::SameLine();
+                ImGui::TextUnformatted(shown->c_str());
+                if (probe_) probe_->noteLastItem("status.drain", *shown);
+                if (ImGui::IsItemHovered())
+                    ImGui::SetTooltip("Until every queued and running job is done: %zu with an estimate, %zu without.\n"
+                                      "Assumes %zu worker%s: the jobs running now (one job at a time when one runs).",
+                                      drain.estimated, drain.unknown, drain.workers, drain.workers == 1 ? "" : "s");
+            }
+        }
+    }
     const int pending = commands_.pendingCommands();
     if (pending > 0) {
         ImGui::SameLine();

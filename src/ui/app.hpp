@@ -12,6 +12,7 @@
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
 #include "ui/probe.hpp"
+#include "ui/queue_eta.hpp"
 #include "ui/texture_backend.hpp"
 #include "ui/ui_state.hpp"
 
@@ -25,6 +26,8 @@ class SystemView;
 class GenerateView;
 class SettingsView;
 class InspectorView;
+class MetricsView;
+class TimelineView;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -81,6 +84,9 @@ private:
     std::unique_ptr<GenerateView> generate_;
     std::unique_ptr<SettingsView> settings_;
     std::unique_ptr<InspectorView> inspector_;
+    std::unique_ptr<MetricsView> metrics_;
+    std::unique_ptr<TimelineView> timeline_;
+    QueueEtaCache queueEta_;  // issue 10: the status bar's "queue drains in"
     bool wantsFullRate_ = false;
     Probe* probe_ = nullptr;
     ThemeKind appliedTheme_ = ThemeKind::Dark;

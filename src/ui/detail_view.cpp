@@ -233,17 +233,22 @@ void DetailView::drawFields(FrameContext& ctx, const model::Job& job, bool gone)
     else
         missingField(elapsedLabel);
 
-    if (job.status == model::JobStatus::Processing && !gone) {
-        if (job.eta_seconds && *job.eta_seconds >= 0) {
-            field("ETA", formatDuration(*job.eta_seconds));
-        } else if (job.progress > 0 && job.progress < 100 && elapsed > 0) {
-            const double remaining = elapsed * (100.0 - job.progress) / job.progress;
-            std::string eta = "~";
-            eta += formatDuration(remaining);
-            eta += " (estimated from progress)";
-            field("ETA", eta);
+    if (model::isActive(job.status) && !gone) {
+        // Issue 10: the server's estimate when it gives one, else learned from finished jobs;
+        // the source is always said, and no basis shows a dash rather than a guess.
+        if (const auto eta = orchestrator::jobRemaining(ctx.snap.etaModel.get(), job, now)) {
+            std::string text = eta->overdue ? "running longer than expected" : formatDuration(eta->seconds);
+            if (eta->source == orchestrator::EtaSource::Server) {
+                text += " (the server's estimate)";
+            } else {
+                text += "  (" + formatDuration(eta->low) + "\xE2\x80\x93" + formatDuration(eta->high) + ", learned from " +
+                        std::to_string(eta->basisJobs) + " " + orchestrator::etaSourceText(eta->source) + ")";
+            }
+            // A queued job's estimate is its run, which starts when the jobs before it are done.
+            field(job.status == model::JobStatus::Queued ? "Run time" : "ETA", text);
         } else {
-            missingField("ETA");
+            field(job.status == model::JobStatus::Queued ? "Run time" : "ETA",
+                  std::string(kDash) + "  (no finished job to learn from yet)");
         }
     }
 
@@ -400,7 +405,14 @@ void DetailView::draw(FrameContext& ctx) {
         drawJob(ctx, *job, false);
         return;
     }
-    coloredWrapped(palette().warning, "This job is no longer in the queue (finished or cancelled).");
+    // Selected where the queue no longer has it (the timeline's finished lanes): the history does.
+    const orchestrator::JobLifecycle* departed = ctx.snap.jobHistory ? ctx.snap.jobHistory->findNewest(id) : nullptr;
+    if (!lastKnown_ && departed) lastKnown_ = departed->job;
+    if (departed)
+        coloredWrapped(palette().warning, std::string("This job is no longer in the queue: ") +
+                                              orchestrator::outcomeName(departed->outcome) + ".");
+    else
+        coloredWrapped(palette().warning, "This job is no longer in the queue (finished or cancelled).");
     if (ImGui::Button("Clear selection")) {
         ctx.state.detailJob.clear();
         return;

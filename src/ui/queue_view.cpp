@@ -10,7 +10,9 @@
 
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
+#include "ui/queue_eta.hpp"
 #include "ui/theme.hpp"
+#include "ui/widgets.hpp"
 
 namespace genmon::ui {
 
@@ -64,14 +66,36 @@ bool oneLineText(std::string_view text, float width) {
     return true;
 }
 
-// Seconds left, from the server's estimate or extrapolated from progress since the start.
-double etaSeconds(const Job& j, int64_t now) {
-    if (j.status != JobStatus::Processing) return -1;
-    if (j.eta_seconds && *j.eta_seconds >= 0) return *j.eta_seconds;
-    if (j.progress == 0 || j.progress >= 100 || !j.startTime.valid) return -1;
-    const double elapsed = static_cast<double>(now - j.startTime.micros) / 1e6;
-    if (elapsed <= 0) return -1;
-    return elapsed * (100.0 - j.progress) / j.progress;
+// Issue 10: the learned (or the server's) time left, "—" without a basis, the basis on hover.
+void etaCell(FrameContext& ctx, const Job& j, const orchestrator::EtaModel* model, int64_t now, float em) {
+    if (!model::isActive(j.status)) {  // finished: nothing left, like the Elapsed column
+        ImGui::TextDisabled("-");
+        return;
+    }
+    const auto eta = orchestrator::jobRemaining(model, j, now);
+    if (!eta) {
+        ImGui::TextDisabled("%s", kDash);
+        ctx.note("queue.eta", j.uiId.str(), kDash);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("No estimate yet: no finished job to learn from");
+        return;
+    }
+    if (eta->overdue)
+        ImGui::TextColored(palette().warning, "late");
+    else
+        ImGui::TextUnformatted(formatDuration(eta->seconds).c_str());
+    if (ctx.probe) {
+        const std::string shown = eta->overdue ? std::string("late") : formatDuration(eta->seconds);
+        ctx.note("queue.eta", j.uiId.str(), shown + " | " + etaExplanation(*eta));
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(28 * em);
+        if (eta->overdue) ImGui::TextColored(palette().warning, "Running longer than expected");
+        ImGui::TextUnformatted(etaExplanation(*eta).c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
 }
 
 QueueSortColumn sortColumnFor(int column) {
@@ -329,10 +353,7 @@ void QueueView::draw(FrameContext& ctx) {
                 ImGui::TextDisabled("-");
 
             ImGui::TableSetColumnIndex(kEta);
-            if (const double eta = etaSeconds(j, ctx.nowMicros); eta >= 0)
-                ImGui::TextUnformatted(formatDuration(eta).c_str());
-            else
-                ImGui::TextDisabled("-");
+            etaCell(ctx, j, snap.etaModel.get(), ctx.nowMicros, em);
 
             ImGui::TableSetColumnIndex(kId);
             ImGui::PushFont(fonts().mono);

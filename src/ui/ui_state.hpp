@@ -9,6 +9,7 @@
 #include "model/generation_request.hpp"
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/snapshot.hpp"
+#include "ui/frame_times.hpp"
 #include "ui/theme.hpp"
 
 namespace genmon::ui {
@@ -46,6 +47,7 @@ struct UiState {
     // Panels (View menu) and layout.
     bool showQueue = true, showResults = true, showSystem = true, showDetail = true, showGenerate = false;
     bool showHelp = false, showAbout = false, showSettings = false, showConnect = false, showInspector = false;
+    uint64_t inspectorSelected = 0;  // the Inspector's selected exchange (its seq; 0: none)
     bool applyDefaultLayout = true;  // next frame places every panel at its default spot
     ThemeKind theme = ThemeKind::Dark;
     Panel focus = Panel::Queue;      // where j/k/Enter/Delete act
@@ -79,6 +81,21 @@ struct UiState {
     std::string connectUrl;
     std::vector<std::string> urlHistory;
     std::string apiKeyHint;  // "from GENMON_API_KEY" etc.; never the key itself
+
+    // Timeline view (issue 10): a lane per job over a time window. The window choice (1, 5, 10,
+    // 30 or 60 minutes) is saved; zoom changes the span; Live keeps the right edge at "now",
+    // otherwise it stays at timelineEndMicros (panned).
+    bool showTimeline = false;
+    int timelineWindowMinutes = 10;
+    double timelineSpanSeconds = 600;
+    bool timelineLive = true;
+    int64_t timelineEndMicros = 0;
+
+    // Metrics view (issue 10): open or not, the window it shows (1, 5 or 10 minutes), and the
+    // UI's own frame times (measured on this thread, never sent to the worker).
+    bool showMetrics = false;
+    int metricsWindowMinutes = 5;
+    FrameTimeRing frameTimes;
 };
 
 }  // namespace genmon::ui

@@ -113,6 +113,7 @@ public:
 
     bool hold = false;             // keep answers until released
     bool factoryFails = false;     // the factory returns no transport
+    orch::ParseTotals parse;       // what every transport reports as its decoder's tally (worker only)
 
     // ---- records ----
     int count(std::string_view method) const {
@@ -360,6 +361,7 @@ public:
         listener_ = nullptr;
     }
     void reconnect() override { b_.record("reconnect"); }
+    orch::ParseTotals parseTotals() const override { return b_.parse; }
     void cancelAll() override {
         b_.record("cancelAll");
         ++inst_->cancelGeneration;  // worker only, like every call and answer

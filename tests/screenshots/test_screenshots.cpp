@@ -21,6 +21,7 @@
 
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
+#include "app/replay_session.hpp"
 #include "platform/image_diff.hpp"
 #include "platform/png.hpp"
 #include "test_support.hpp"
@@ -80,10 +81,36 @@ std::string updateCommand(const std::string& title) {
            "'  (every golden: GENMON_UPDATE_GOLDEN=1 ctest -L screenshot)";
 }
 
+// The render `genmon --replay FILE --screenshot OUT` makes: the state at the recording's end,
+// on the replay's virtual clock (issue 10).
+model::Image renderReplay(const fs::path& path) {
+    auto session = app::ReplaySession::open(path.string());
+    REQUIRE_MESSAGE(session.ok(), (session.ok() ? std::string() : errorText(session.error())));
+    auto& replay = *session.value();
+    replay.runToEnd();
+    app::FrameSource source{[&replay] { return replay.snapshots().acquire(); }, [&replay] { return replay.nowMicros(); },
+                            [&replay] { return replay.events().drain(); }, [] { return int64_t{0}; },
+                            &replay.exchanges()};
+    app::NullCommands commands;
+    app::OffscreenRun run;
+    auto image = app::renderOffscreen(source, commands, run);
+    replay.shutdown();
+    REQUIRE_MESSAGE(image.ok(), (image.ok() ? std::string() : "cannot render offscreen: " + errorText(image.error())));
+    return std::move(image).value();
+}
+
+void checkRendered(const std::string& name, const std::string& title, const platform::DiffOptions& options,
+                   const model::Image& actual);
+
 // Renders fixtures/<name>.json and compares it with golden/<name>.png.
 void checkGolden(const std::string& name, const std::string& title, const platform::DiffOptions& options) {
+    checkRendered(name, title, options, renderFixture(fixturePath(name)));
+}
+
+// Compares a render with golden/<name>.png (or rewrites the golden when asked to).
+void checkRendered(const std::string& name, const std::string& title, const platform::DiffOptions& options,
+                   const model::Image& actual) {
     const fs::path golden = goldenPath(name);
-    const model::Image actual = renderFixture(fixturePath(name));
     const fs::path out = outputFor(name);
     std::error_code ignored;
     fs::remove_all(out, ignored);  // no stale actual.png from an earlier failure
@@ -169,6 +196,19 @@ GOLDEN_TEST("issue 7 golden: clear-queue confirmation dialog", "confirm_clear_qu
 GOLDEN_TEST("issue 7 golden: narrow window 800x600", "narrow_800x600", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: wide window 1920x1080", "wide_1920x1080", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: light theme", "light_theme", kDefaultDiff)
+GOLDEN_TEST("issue 10 golden: transport inspector with a selected exchange", "inspector_selected", kDefaultDiff)
+
+// A recording of genmon-sim --scenario busy (fixtures/replay_busy.jsonl, trimmed to 4.5 s)
+// replayed to its end: the REPLAY badge, the queue, thumbnails and status as recorded.
+TEST_CASE("issue 10 golden: a replayed recording") {
+    const std::string title = "issue 10 golden: a replayed recording";
+    const model::Image first = renderReplay(screenshotsDir() / "fixtures" / "replay_busy.jsonl");
+    const model::Image second = renderReplay(screenshotsDir() / "fixtures" / "replay_busy.jsonl");
+    CHECK_MESSAGE(first.rgba == second.rgba, "two replays of the same recording render differently");
+    checkRendered("replay_busy", title, kDefaultDiff, first);
+}
+GOLDEN_TEST("issue 10 golden: live metrics sparklines", "live_metrics", kDefaultDiff)
+GOLDEN_TEST("issue 10 golden: timeline with running queued completed and failed lanes", "timeline", kDefaultDiff)
 
 // ---- the real binary ---------------------------------------------------------------------------
 
@@ -187,6 +227,24 @@ TEST_CASE("issue 7 screenshots: genmon --fixture --screenshot writes the same pi
     CHECK(written->width == inProcess.width);
     CHECK(written->height == inProcess.height);
     CHECK_MESSAGE(written->rgba == inProcess.rgba, "the binary's PNG differs from the in-process render of the same fixture");
+}
+
+TEST_CASE("issue 10 screenshots: genmon --replay --screenshot writes the same pixels as the in-process replay") {
+    const fs::path recording = screenshotsDir() / "fixtures" / "replay_busy.jsonl";
+    const fs::path out = outputFor("cli_replay") / "replay_busy.png";
+    fs::create_directories(out.parent_path());
+    std::error_code ignored;
+    fs::remove(out, ignored);
+    const std::string command =
+        quoted(GENMON_EXE) + " --replay " + quoted(recording) + " --screenshot " + quoted(out) + " >/dev/null";
+    REQUIRE_MESSAGE(run(command) == 0, command);
+    const auto written = platform::readPng(out.string());
+    REQUIRE_MESSAGE(written.ok(), (written.ok() ? std::string() : errorText(written.error())));
+    CHECK_MESSAGE(written->rgba == renderReplay(recording).rgba, "the binary's replay differs from the in-process one");
+    // A recording that does not exist: one line, exit 1.
+    const std::string missing = quoted(GENMON_EXE) + " --replay " + quoted(outputFor("cli_replay") / "none.jsonl") +
+                                " --dump-snapshot >/dev/null 2>&1";
+    CHECK(run(missing) == 1);
 }
 
 TEST_CASE("issue 7 screenshots: genmon --fixture with --size renders at that size") {

@@ -111,6 +111,7 @@ public:
             io.DeltaTime = 1.0f / 60.0f;
             ImGui::NewFrame();
             ui::FrameInput in{snap, now, std::move(pendingEvents), retryAt};
+            in.exchanges = exchanges;
             pendingEvents.clear();
             app->frame(in);
             ImGui::Render();
@@ -165,6 +166,7 @@ public:
 
     RecordingCommands commands;
     ui::Probe probe;
+    const orchestrator::ExchangeLog* exchanges = nullptr;  // the Inspector's rows
     orchestrator::SnapshotPtr snap;
     int64_t now = kNow;
     int64_t retryAt = 0;

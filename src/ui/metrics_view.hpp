@@ -1,0 +1,23 @@
+#pragma once
+// Metrics: genmon watching itself (issue 10), as Tracy's connection panel does. A grid of
+// sparklines over the last 1, 5 or 10 minutes: queue depth, jobs per minute, job duration p50
+// and p95, reconnects, snapshot age, WebSocket messages per second, parse time and UI frame
+// time. Each shows its current value, min and max over the window, and the value under the
+// pointer. A series without data says so instead of drawing a line that looks like a real zero.
+#include <vector>
+
+#include <imgui.h>
+
+#include "ui/frame_context.hpp"
+
+namespace genmon::ui {
+
+class MetricsView {
+public:
+    void draw(FrameContext& ctx);
+
+private:
+    std::vector<ImVec2> points_;  // one sparkline's polyline, reused every frame
+};
+
+}  // namespace genmon::ui

@@ -1,0 +1,53 @@
+#pragma once
+// Issue 10, item 2: the timeline. A Gantt-style lane per job over the last N minutes: the wait
+// in the queue (created -> started) and the run (started -> finished, or now), coloured by how it
+// ended; failures stand out in red with a marker. Zoom (ctrl+wheel, + and -), pan (drag,
+// shift+wheel) and a Live toggle that keeps "now" at the right edge.
+//
+// Lanes, top to bottom: jobs that left the queue (the snapshot's JobHistory, in the order they
+// left), finished jobs still listed, running jobs, then queued jobs oldest first. Only the
+// history is scanned per frame (bounded, about 2,000 entries); the queue's lanes are indexed
+// straight into sortedActiveJobs, and an ImGuiListClipper draws only the visible ones, so a
+// 10,000-job queue costs what the visible lanes cost.
+#include <cstdint>
+#include <vector>
+
+#include "orchestrator/job_history.hpp"
+#include "ui/frame_context.hpp"
+
+namespace genmon::ui {
+
+class TimelineView {
+public:
+    void draw(FrameContext& ctx);
+
+    // The ticks of a time axis: the step (seconds) that keeps labels at least minLabelSeconds
+    // apart. Public for tests.
+    static double tickStepSeconds(double minLabelSeconds);
+
+    enum class LaneKind : uint8_t { Completed, Failed, Cancelled, Vanished, Running, Queued };
+    struct Lane {
+        model::JobPtr job;
+        int64_t queuedAt = 0;
+        int64_t startedAt = 0;  // 0: it never ran
+        int64_t endAt = 0;      // finished, or now for an active job
+        LaneKind kind = LaneKind::Queued;
+        model::Text error;
+    };
+
+private:
+    Lane laneAt(const orchestrator::Snapshot& snap, size_t index, int64_t now) const;
+    size_t laneCount(const orchestrator::Snapshot& snap) const;
+    void drawToolbar(FrameContext& ctx, size_t lanes);
+    void drawTooltip(FrameContext& ctx, const Lane& lane);
+
+    std::vector<uint32_t> historyLanes_;  // indices into the history that overlap the window
+    // While Live, the lanes scroll to keep the running jobs in view (recent history above, the
+    // queue below), until a person scrolls them; turning Live on again resumes it.
+    bool followNow_ = true;
+    float scrollWeSet_ = -1;
+    bool dragging_ = false;
+    float dragTravel_ = 0;
+};
+
+}  // namespace genmon::ui
