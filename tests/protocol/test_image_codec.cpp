@@ -229,3 +229,18 @@ TEST_CASE("issue 9: JPEG, GIF and BMP headers claiming huge sizes are refused wi
     REQUIRE(image.ok());
     CHECK(image->width == 17);
 }
+
+TEST_CASE("issue 9 fuzz regression: a PNG with a zero-length IDAT chunk is refused readably") {
+    // Found by fuzz_image (fuzz/corpus/image/regress_zero_length_idat): stb_image computes
+    // NULL + 0 and memcpy(NULL, p, 0) for the empty chunk (undefined in C, harmless in practice;
+    // the fuzz build compiles stb without UBSan). genmon must refuse the image, not crash.
+    const uint8_t png[] = {0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+                           0x52, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x08, 0x08, 0x02, 0x00, 0x00, 0x00, 0x4b,
+                           0x6d, 0x29, 0xdc, 0x00, 0x00, 0x00, 0x00, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x0a, 0x00,
+                           0x00, 0x00, 0x36, 0x37, 0x11, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    auto image = decodeImage(png, sizeof png);
+    REQUIRE_FALSE(image.ok());
+    CHECK(image.error().kind == model::ErrorKind::Decode);
+    CHECK(image.error().message.rfind("image could not be decoded: ", 0) == 0);
+    CHECK_FALSE(decodeThumbnail(png, sizeof png, ImageLimits{}, 32).ok());
+}
