@@ -85,6 +85,29 @@ bool headerDimensions(const uint8_t* d, size_t n, int64_t& width, int64_t& heigh
     return false;
 }
 
+// A PNG whose chunk claims more bytes than the file has is refused before stb sees it: stb
+// grows its buffer to a chunk's claimed length before reading it, so a 115-byte file claiming a
+// 1 GiB IDAT made it allocate 2 GiB (found by fuzz_image). Returns the reason, empty if fine.
+std::string pngChunkOverrun(const uint8_t* d, size_t n) {
+    static constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (n < 8 || std::memcmp(d, kSignature, 8) != 0) return {};
+    size_t at = 8;
+    while (at + 8 <= n) {
+        const uint64_t length = (uint64_t{d[at]} << 24) | (uint64_t{d[at + 1]} << 16) | (uint64_t{d[at + 2]} << 8) | d[at + 3];
+        const std::string type(reinterpret_cast<const char*>(d + at + 4), 4);
+        const uint64_t left = n - at - 8;  // after the length and type; the CRC's 4 bytes follow the data
+        if (length + 4 > left) {
+            std::string why = "PNG chunk ";
+            for (const char c : type) why += (c >= 0x20 && c < 0x7F) ? c : '?';
+            return why + " claims " + std::to_string(length) + " bytes but the file has " + std::to_string(left) +
+                   " left (truncated or corrupt)";
+        }
+        if (type == "IEND") return {};
+        at += 12 + static_cast<size_t>(length);
+    }
+    return {};
+}
+
 std::string sizeText(int64_t width, int64_t height) { return std::to_string(width) + "x" + std::to_string(height); }
 
 // Nearest-neighbour fallback, used only if stb's resizer cannot allocate its work buffer.
@@ -129,6 +152,8 @@ model::Outcome<model::Image> decodeImage(const uint8_t* data, size_t size, const
                                                     " pixels), more than the limit of " +
                                                     std::to_string(limits.maxPixels) + " pixels");
 
+    if (const std::string overrun = pngChunkOverrun(data, size); !overrun.empty())
+        return Error::make(ErrorKind::Decode, "image could not be decoded: " + overrun);
     int decodedWidth = 0, decodedHeight = 0;
     stbi_uc* pixelsRgba = stbi_load_from_memory(data, length, &decodedWidth, &decodedHeight, &channels, 4);
     if (pixelsRgba == nullptr) return Error::make(ErrorKind::Decode, "image could not be decoded: " + reason());
