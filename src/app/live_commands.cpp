@@ -1,30 +1,10 @@
 #include "app/live_commands.hpp"
 
-#include <imgui.h>
-
-#include <chrono>
-
 namespace genmon::app {
 
 LiveCommands::LiveCommands(Runtime& runtime, Settings& settings,
                            std::function<model::Outcome<std::string>()> startDemoBackend)
     : runtime_(runtime), settings_(settings), startDemoBackend_(std::move(startDemoBackend)) {}
-
-template <class T>
-void LiveCommands::track(std::future<T> f) {
-    auto shared = std::make_shared<std::future<T>>(std::move(f));
-    inFlight_.push_back([shared] { return shared->wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-}
-
-int LiveCommands::pendingCommands() const {
-    std::erase_if(inFlight_, [](const auto& ready) { return ready(); });
-    return static_cast<int>(inFlight_.size());
-}
-
-void LiveCommands::cancelJob(const std::string& id) { track(runtime_.orchestrator().cancelJob(id)); }
-void LiveCommands::clearQueue() { track(runtime_.orchestrator().clearQueue()); }
-void LiveCommands::clearCompletedJobs() { track(runtime_.orchestrator().clearCompletedJobs()); }
-void LiveCommands::deleteResult(const std::string& id) { track(runtime_.orchestrator().deleteResult(id)); }
 
 void LiveCommands::refreshAll() {
     // Not connected yet: the refresh a person asks for is the next initialize attempt, now.
@@ -35,20 +15,10 @@ void LiveCommands::refreshAll() {
     track(runtime_.orchestrator().refreshAllData());
 }
 
-void LiveCommands::refreshResults() { track(runtime_.orchestrator().loadRecentResults(true)); }
-
-void LiveCommands::startGeneration(const model::GenerationRequest& request, model::GenerationMode mode) {
-    track(runtime_.orchestrator().startGeneration(request, mode));
-}
-
 void LiveCommands::setHistoryLimit(int limit) {
     settings_.historyLimit = limit;
     // A person's explicit choice overrides the manager's 10/50 rule (docs/contract.md).
     runtime_.manager().setHistoryLimitOverride(limit);
-}
-
-void LiveCommands::setQueueView(const orchestrator::QueueViewSpec& spec) {
-    track(runtime_.orchestrator().setQueueView(spec));
 }
 
 void LiveCommands::setPollIntervals(int queueDownMs, int queueUpMs, int statusMs) {
@@ -66,8 +36,7 @@ void LiveCommands::switchBackend(orchestrator::BackendConfig backend) {
         runtime_.retryInitializeNow();
         return;
     }
-    auto f = runtime_.manager().setBackend(std::move(backend));
-    inFlight_.push_back([f] { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+    track(runtime_.manager().setBackend(std::move(backend)));
 }
 
 void LiveCommands::connect(const std::string& baseUrl) {
@@ -97,7 +66,5 @@ void LiveCommands::startDemo() {
     b.simulated = true;
     switchBackend(std::move(b));
 }
-
-void LiveCommands::copyToClipboard(const std::string& text) { ImGui::SetClipboardText(text.c_str()); }
 
 }  // namespace genmon::app

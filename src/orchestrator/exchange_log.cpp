@@ -69,6 +69,33 @@ bool ExchangeLog::isText(std::string_view s) noexcept {
     return true;
 }
 
+void ExchangeLog::addSocketMessage(int64_t atMicros, Direction direction, std::string what, std::string_view text,
+                                   std::string error) {
+    Exchange e;
+    e.atMicros = atMicros;
+    e.direction = direction;
+    e.method = "WS";
+    e.target = std::move(what);
+    e.bytes = text.size();
+    e.error = std::move(error);
+    e.wsEvent = direction == Direction::WsOut ? "send" : "message";
+    add(std::move(e), {}, text);
+}
+
+void ExchangeLog::addSocketPhase(int64_t atMicros, std::string event, std::string error, int reconnectAttempt,
+                                 int64_t retryAtMicros) {
+    Exchange e;
+    e.atMicros = atMicros;
+    e.direction = Direction::WsEvent;
+    e.method = "WS";
+    e.target = "phase: " + event;
+    e.error = std::move(error);
+    e.wsEvent = std::move(event);
+    e.reconnectAttempt = reconnectAttempt;
+    e.retryAtMicros = retryAtMicros;
+    add(std::move(e));
+}
+
 void ExchangeLog::add(Exchange e, std::string_view requestBody, std::string_view responseBody) {
     std::vector<std::string> secrets;
     std::shared_ptr<ExchangeObserver> observer;

@@ -75,6 +75,12 @@ public:
 
     // e's body fields are ignored: the bodies are given whole and previewed here.
     void add(Exchange e, std::string_view requestBody = {}, std::string_view responseBody = {});
+    // One line per socket message (in or out) with its text, and one per phase change with
+    // what a replay needs to report it again: the live socket and the replay write the same.
+    void addSocketMessage(int64_t atMicros, Direction direction, std::string what, std::string_view text,
+                          std::string error = {});
+    void addSocketPhase(int64_t atMicros, std::string event, std::string error, int reconnectAttempt,
+                        int64_t retryAtMicros);
     std::vector<Exchange> recent() const;
     uint64_t total() const;
     size_t previewBytes() const;

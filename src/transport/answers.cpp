@@ -1,5 +1,7 @@
 #include "transport/answers.hpp"
 
+#include <variant>
+
 #include "protocol/base64.hpp"
 #include "transport/http_client.hpp"
 #include "transport/url.hpp"
@@ -75,6 +77,22 @@ Outcome<model::ImagePtr> thumbnailFromBase64(const std::string& text, const prot
     if (!bytes)
         return Error::make(ErrorKind::Decode, "the image is not valid base64 or is larger than " + formatBytes(limits.maxBytes));
     return thumbnailFromBytes(bytes->data(), bytes->size(), limits, maxSide);
+}
+
+void deliverPush(orchestrator::PushListener& l, protocol::WsMessage& message) {
+    if (auto* m = std::get_if<model::ProgressMessage>(&message)) {
+        l.onProgress(*m);
+    } else if (auto* c = std::get_if<model::CompletionMessage>(&message)) {
+        l.onCompletion(*c);
+    } else if (auto* e = std::get_if<model::ErrorMessage>(&message)) {
+        l.onJobError(*e);
+    } else if (auto* st = std::get_if<model::StartedMessage>(&message)) {
+        l.onStarted(*st);
+    } else if (auto* q = std::get_if<protocol::WsQueueUpdate>(&message)) {
+        l.onQueueUpdate(std::move(q->jobs));
+    } else if (auto* ss = std::get_if<protocol::WsSystemStatus>(&message)) {
+        l.onSystemStatus(ss->patch);
+    }
 }
 
 }  // namespace genmon::transport

@@ -206,7 +206,7 @@ struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
             auto decoded = decoder.wsMessage(ev.text, now);
             noteWs(orchestrator::Direction::WsIn, decoded ? messageName(decoded->value) : std::string("undecodable frame"),
                    ev.text, decoded ? std::string() : decoded.error().message);
-            if (decoded) dispatch(decoded->value);
+            if (decoded && listener) deliverPush(*listener, decoded->value);
         } else if (ev.event == "send") {
             noteWs(orchestrator::Direction::WsOut, "subscribe", ev.text, {});
         } else if (const auto phase = phaseFromName(ev.event)) {
@@ -225,52 +225,14 @@ struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
             if (*phase == ConnectionPhase::Reconnecting && wasConnected) lastDisconnectedAt = now;
             info.lastDisconnectedAtMicros = lastDisconnectedAt;
             wasConnected = *phase == ConnectionPhase::Connected;
-            if (log) {
-                orchestrator::Exchange e;
-                e.atMicros = now;
-                e.direction = orchestrator::Direction::WsEvent;
-                e.method = "WS";
-                e.target = "phase: " + ev.event;
-                e.error = ev.error;
-                e.wsEvent = ev.event;
-                e.reconnectAttempt = ev.attempt;
-                e.retryAtMicros = info.nextRetryAtMicros;
-                log->add(std::move(e));
-            }
+            if (log) log->addSocketPhase(now, ev.event, ev.error, ev.attempt, info.nextRetryAtMicros);
             if (listener) listener->onConnection(info);
         }
         scheduleNextWs();
     }
 
     void noteWs(orchestrator::Direction d, std::string what, const std::string& text, std::string error) {
-        if (!log) return;
-        orchestrator::Exchange e;
-        e.atMicros = clock.nowMicros();
-        e.direction = d;
-        e.method = "WS";
-        e.target = std::move(what);
-        e.bytes = text.size();
-        e.error = std::move(error);
-        e.wsEvent = d == orchestrator::Direction::WsOut ? "send" : "message";
-        log->add(std::move(e), {}, text);
-    }
-
-    void dispatch(protocol::WsMessage& message) {
-        if (!listener) return;
-        orchestrator::PushListener& l = *listener;
-        if (auto* m = std::get_if<model::ProgressMessage>(&message)) {
-            l.onProgress(*m);
-        } else if (auto* c = std::get_if<model::CompletionMessage>(&message)) {
-            l.onCompletion(*c);
-        } else if (auto* e = std::get_if<model::ErrorMessage>(&message)) {
-            l.onJobError(*e);
-        } else if (auto* st = std::get_if<model::StartedMessage>(&message)) {
-            l.onStarted(*st);
-        } else if (auto* q = std::get_if<protocol::WsQueueUpdate>(&message)) {
-            l.onQueueUpdate(std::move(q->jobs));
-        } else if (auto* ss = std::get_if<protocol::WsSystemStatus>(&message)) {
-            l.onSystemStatus(ss->patch);
-        }
+        if (log) log->addSocketMessage(clock.nowMicros(), d, std::move(what), text, std::move(error));
     }
 
     struct Pending {

@@ -19,6 +19,7 @@
 
 #include "protocol/decode.hpp"
 #include "protocol/encode.hpp"
+#include "transport/answers.hpp"
 #include "transport/event_loop.hpp"
 #include "transport/http_client.hpp"
 #include "transport/url.hpp"
@@ -105,31 +106,14 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
 
     // One Inspector line per phase change, with what a replay needs to report it again.
     void notePhase(const ConnectionInfo& c) {
-        if (!s.log) return;
-        orchestrator::Exchange e;
-        e.atMicros = loop.nowMicros();
-        e.direction = orchestrator::Direction::WsEvent;
-        e.method = "WS";
-        e.target = std::string("phase: ") + orchestrator::phaseName(c.phase);
-        e.error = c.lastError;
-        e.wsEvent = orchestrator::phaseName(c.phase);
-        e.reconnectAttempt = c.reconnectAttempt;
-        e.retryAtMicros = c.nextRetryAtMicros;
-        s.log->add(std::move(e));
+        if (s.log)
+            s.log->addSocketPhase(loop.nowMicros(), orchestrator::phaseName(c.phase), c.lastError, c.reconnectAttempt,
+                                  c.nextRetryAtMicros);
     }
 
     // One Inspector line per message, with its text (the socket carries no credentials).
     void note(std::string what, std::string_view text, orchestrator::Direction direction, std::string error = {}) {
-        if (!s.log) return;
-        orchestrator::Exchange e;
-        e.atMicros = loop.nowMicros();
-        e.direction = direction;
-        e.method = "WS";
-        e.target = std::move(what);
-        e.bytes = text.size();
-        e.error = std::move(error);
-        e.wsEvent = direction == orchestrator::Direction::WsOut ? "send" : "message";
-        s.log->add(std::move(e), {}, text);
+        if (s.log) s.log->addSocketMessage(loop.nowMicros(), direction, std::move(what), text, std::move(error));
     }
 
     void start(orchestrator::PushListener* l) {
@@ -485,22 +469,7 @@ void WebSocketClient::Impl::connect(ConnectionPhase phase, bool deferReport) {
 }
 
 void WebSocketClient::Impl::dispatch(uint64_t gen, protocol::WsMessage& message) {
-    if (!alive(gen) || !listener) return;
-    orchestrator::PushListener& l = *listener;
-    if (auto* m = std::get_if<model::ProgressMessage>(&message)) {
-        l.onProgress(*m);
-    } else if (auto* c = std::get_if<model::CompletionMessage>(&message)) {
-        l.onCompletion(*c);
-    } else if (auto* e = std::get_if<model::ErrorMessage>(&message)) {
-        l.onJobError(*e);
-    } else if (auto* st = std::get_if<model::StartedMessage>(&message)) {
-        l.onStarted(*st);
-    } else if (auto* q = std::get_if<protocol::WsQueueUpdate>(&message)) {
-        l.onQueueUpdate(std::move(q->jobs));
-    } else if (auto* ss = std::get_if<protocol::WsSystemStatus>(&message)) {
-        l.onSystemStatus(ss->patch);
-    }
-    // connected, subscription_confirmed and unknown types carry nothing for the listener.
+    if (alive(gen) && listener) deliverPush(*listener, message);
 }
 
 WebSocketClient::WebSocketClient(EventLoop& loop, std::string url, protocol::Decoder& decoder, WebSocketSettings settings)

@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +19,7 @@
 #include "app/dump_snapshot.hpp"
 #include "app/snapshot_json.hpp"
 #include "orchestrator/orchestrator.hpp"
+#include "key_echo_server.hpp"
 #include "reliability_util.hpp"
 #include "test_support.hpp"
 #include "transport/url.hpp"
@@ -100,69 +100,15 @@ std::string everythingShown(Session& s) {
 }
 
 // A hostile backend: every answer is 403 and echoes the X-API-Key header back in its body,
-// its status text and a header. One thread, one connection at a time.
-class EchoServer {
-public:
-    // padding: characters before the echoed key in the title, to put the key across the point
-    // where the message is cut (500 bytes).
-    explicit EchoServer(size_t padding = 0) : padding_(padding) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~EchoServer() {
-        stop_ = true;
-        ::shutdown(fd_, SHUT_RDWR);
-        ::close(fd_);
-        thread_.join();
-    }
-    uint16_t port() const { return port_; }
-    int requests() const { return requests_; }
-
-private:
-    void run() {
-        while (!stop_) {
-            const int c = ::accept(fd_, nullptr, nullptr);
-            if (c < 0) return;
-            std::string request;
-            char buf[4096];
-            while (request.find("\r\n\r\n") == std::string::npos) {
-                const ssize_t n = ::recv(c, buf, sizeof buf, 0);
-                if (n <= 0) break;
-                request.append(buf, static_cast<size_t>(n));
-            }
-            ++requests_;
-            std::string key = "(none)";
-            std::istringstream lines(request);
-            for (std::string line; std::getline(lines, line);) {
-                if (line.rfind("X-API-Key: ", 0) == 0 || line.rfind("x-api-key: ", 0) == 0) {
-                    key = line.substr(11);
-                    if (!key.empty() && key.back() == '\r') key.pop_back();
-                }
-            }
-            const std::string body = R"({"title":")" + std::string(padding_, 'x') + R"(Forbidden: key )" + key +
-                                     R"( is wrong \u001b[2J","detail":"you sent )" + key + R"("})";
-            const std::string response = "HTTP/1.1 403 Key \x1b[31m" + key + " refused\r\nContent-Type: application/json\r\nX-Echo: " + key +
-                                         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-            (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
-            ::close(c);
-        }
-    }
-    size_t padding_ = 0;
-    int fd_ = -1;
-    uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> requests_{0};
-    std::thread thread_;
-};
+// its status text and a header. padding: characters before the echoed key in the title, to put
+// the key across the point where the message is cut (500 bytes).
+testing::KeyEchoServer::Respond echoKeyIn403(size_t padding) {
+    return [padding](const std::string& key) {
+        const std::string body = R"({"title":")" + std::string(padding, 'x') + R"(Forbidden: key )" + key +
+                                 R"( is wrong \u001b[2J","detail":"you sent )" + key + R"("})";
+        return testing::KeyEchoServer::response("403 Key \x1b[31m" + key + " refused", key, body);
+    };
+}
 
 }  // namespace
 
@@ -235,7 +181,7 @@ TEST_CASE("security: --dump-snapshot with the key from GENMON_API_KEY or a file 
 TEST_CASE("security: a hostile server echoing the key back: the key is replaced by *** everywhere") {
     for (const size_t padding : {size_t{0}, size_t{460}, size_t{470}, size_t{500}}) {
         CAPTURE(padding);
-        EchoServer echo(padding);
+        testing::KeyEchoServer echo(echoKeyIn403(padding));
         auto ro = fastRuntime();
         ro.retryInitialize = false;
         Session s(quietSim(), ro);

@@ -1,15 +1,11 @@
 // The Inspector's exchange log: every HTTP attempt and WebSocket event of a live session, with
 // status and size; never the API key (issue 9: "redacted in the inspector").
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "app/runtime.hpp"
+#include "key_echo_server.hpp"
 #include "test_support.hpp"
 #include "transport_test_util.hpp"
 
@@ -64,65 +60,11 @@ TEST_CASE("issue 9: the inspector records requests and socket events, and never 
 namespace {
 
 // A hostile backend: every answer echoes the X-API-Key header back in its JSON body (HTTP 200,
-// so the body is a response preview) and in a header. One connection at a time.
-class EchoServer {
-public:
-    EchoServer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~EchoServer() {
-        stop_ = true;
-        ::shutdown(fd_, SHUT_RDWR);
-        ::close(fd_);
-        thread_.join();
-    }
-    std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1"; }
-    int requests() const { return requests_; }
-
-private:
-    void run() {
-        while (!stop_) {
-            const int c = ::accept(fd_, nullptr, nullptr);
-            if (c < 0) return;
-            std::string request;
-            char buf[4096];
-            while (request.find("\r\n\r\n") == std::string::npos) {
-                const ssize_t n = ::recv(c, buf, sizeof buf, 0);
-                if (n <= 0) break;
-                request.append(buf, static_cast<size_t>(n));
-            }
-            ++requests_;
-            std::string key = "(none)";
-            std::istringstream lines(request);
-            for (std::string line; std::getline(lines, line);)
-                if (line.rfind("X-API-Key: ", 0) == 0) {
-                    key = line.substr(11);
-                    if (!key.empty() && key.back() == '\r') key.pop_back();
-                }
-            const std::string body = R"({"gpu_available":true,"status":"healthy","note":"you sent )" + key + R"("})";
-            const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Echo: " + key +
-                                         "\r\nContent-Length: " + std::to_string(body.size()) +
-                                         "\r\nConnection: close\r\n\r\n" + body;
-            (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
-            ::close(c);
-        }
-    }
-    int fd_ = -1;
-    uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> requests_{0};
-    std::thread thread_;
-};
+// so the body is a response preview) and in a header.
+std::string echoKeyIn200(const std::string& key) {
+    const std::string body = R"({"gpu_available":true,"status":"healthy","note":"you sent )" + key + R"("})";
+    return testing::KeyEchoServer::response("200 OK", key, body);
+}
 
 std::string everythingIn(const orchestrator::ExchangeLog& log) {
     std::string all;
@@ -228,7 +170,7 @@ TEST_CASE("issue 10 inspector: the API key is *** in headers and bodies and neve
         CHECK(recorded.find(key) == std::string::npos);
     }
     // A hostile server echoing the key in its bodies: *** in the previews and in the recording.
-    EchoServer echo;
+    testing::KeyEchoServer echo(echoKeyIn200);
     auto settings = fastSettings();
     settings.getRetryDelaysMs = {};
     app::RuntimeOptions ro;
