@@ -56,6 +56,7 @@ int runReplayDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
         std::fprintf(err, "genmon: %s\n", session.error().message.c_str());
         return 1;
     }
+    if (!session.value()->truncation().empty()) std::fprintf(err, "genmon: %s\n", session.value()->truncation().c_str());
     // The whole recording on a virtual clock: no waiting, the same output every time.
     session.value()->runToEnd();
     const std::string json = snapshotToJson(*session.value()->snapshots().acquire(), true);

@@ -32,6 +32,8 @@ void ReplaySession::initialize() {
     orchestrator::OrchestratorOptions o;
     o.backend.baseUrl = recording_->baseUrl;
     o.backend.replayName = recording_->name.empty() ? std::string("recording") : recording_->name;
+    // A file cut short says so in the REPLAY badge too: what is shown stops where the file does.
+    if (!recording_->endNote.empty()) o.backend.replayName += " " + recording_->endNote;
     o.polls = options_.polls;
     o.usePush = true;
     // The answer is the recording's: a backend that was down at the start shows as such.

@@ -56,6 +56,8 @@ public:
     const orchestrator::ExchangeLog& exchanges() const noexcept { return *log_; }
     orchestrator::GenerationOrchestrator& orchestrator() noexcept { return *orchestrator_; }
     const transport::Recording& recording() const noexcept { return *recording_; }
+    // Empty for a complete recording; else the one line saying where the file ends (issue 14.2).
+    const std::string& truncation() const noexcept { return recording_->truncation; }
     int64_t nowMicros() const { return clock_.nowMicros(); }
     int64_t endMicros() const noexcept { return recording_->startedAtMicros + recording_->endMicros; }
     bool finished() const noexcept { return finished_.load(); }

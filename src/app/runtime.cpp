@@ -102,6 +102,19 @@ model::Status Runtime::startRecording(const std::string& path, const orchestrato
     return model::okStatus();
 }
 
+void Runtime::flushRecording() {
+    if (recorder_) recorder_->flushIfDirty();
+}
+
+void Runtime::scheduleRecordingFlush(std::shared_ptr<transport::Recorder> recorder) {
+    // Writes flush themselves once a second has passed; this covers a quiet backend, so what
+    // the last message brought is on disk within a second too. shutdown() cancels it.
+    loop_.schedule(transport::Recorder::kFlushInterval.count(), [this, recorder]() mutable {
+        recorder->flushIfDirty();
+        scheduleRecordingFlush(std::move(recorder));
+    });
+}
+
 model::Status Runtime::stopRecording() {
     if (!recorder_) return model::okStatus();
     settings_.log->setObserver(nullptr);
@@ -132,6 +145,7 @@ std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig bac
             settings_.apiKey = std::move(apiKey);
         }
         loop_.start();
+        if (recorder_) scheduleRecordingFlush(recorder_);
         images_ = std::make_shared<transport::ImageDecoder>(loop_);
         orchestrator::OrchestratorOptions defaults;
         defaults.backend = std::move(backend);

@@ -100,9 +100,16 @@ public:
     // Writes the "end" line and closes the file (after shutdown(): nothing is written after it).
     // Idempotent; the destructor does it too.
     model::Status stopRecording();
+    // What is buffered goes to the kernel now (before a shutdown that might be cut short). The
+    // worker also does it every second while the session runs (Recorder::kFlushInterval).
+    void flushRecording();
+    // The recorder, for the forced exit at the shutdown deadline (Recorder::closeWithin is
+    // thread-safe). nullptr when not recording.
+    std::shared_ptr<transport::Recorder> recorder() const { return recorder_; }
 
 private:
     void supervise(std::shared_future<model::Status> first);
+    void scheduleRecordingFlush(std::shared_ptr<transport::Recorder> recorder);  // every kFlushInterval
     std::unique_ptr<orchestrator::Transport> makeTransport(const orchestrator::BackendConfig& backend);
 
     RuntimeOptions options_;

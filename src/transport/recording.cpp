@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -53,12 +55,19 @@ model::Outcome<std::shared_ptr<Recorder>> Recorder::create(const std::string& pa
     w.field("started_us", startedAtMicros);
     w.field("simulated", simulated);
     w.endObject();
+    std::lock_guard lock(r->mutex_);
     r->writeLine(w.str());
+    r->flushLocked();  // a file killed at once is still a recording (a header and nothing else)
     return r;
 }
 
 Recorder::Recorder(std::string path, std::FILE* file, std::string baseUrl, int64_t startedAt)
-    : path_(std::move(path)), file_(file), buffer_(size_t{256} << 10), baseUrl_(std::move(baseUrl)), startedAt_(startedAt) {
+    : path_(std::move(path)),
+      file_(file),
+      buffer_(size_t{256} << 10),
+      baseUrl_(std::move(baseUrl)),
+      startedAt_(startedAt),
+      lastFlush_(std::chrono::steady_clock::now()) {
     std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
 }
 
@@ -76,6 +85,23 @@ void Recorder::writeLine(const std::string& line) {
         return;
     }
     ++lines_;
+    dirty_ = true;
+    if (std::chrono::steady_clock::now() - lastFlush_ >= kFlushInterval) flushLocked();
+}
+
+void Recorder::flushLocked() {
+    lastFlush_ = std::chrono::steady_clock::now();
+    if (!file_ || !dirty_) return;
+    dirty_ = false;
+    if (std::fflush(file_) != 0 && !failed_) {
+        failed_ = true;
+        failure_ = std::strerror(errno);
+    }
+}
+
+void Recorder::flushIfDirty() {
+    std::lock_guard lock(mutex_);
+    flushLocked();
 }
 
 uint64_t Recorder::linesWritten() const {
@@ -128,6 +154,20 @@ void Recorder::onExchange(const orchestrator::Exchange& e, std::string_view requ
 
 model::Status Recorder::close(int64_t atMicros) {
     std::lock_guard lock(mutex_);
+    return closeLocked(atMicros);
+}
+
+model::Status Recorder::closeWithin(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_, std::defer_lock);
+    if (!lock.try_lock_for(wait))
+        return Error::make(ErrorKind::Internal, "cannot close the recording " + path_ + ": a write is stuck");
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    return closeLocked(now);
+}
+
+model::Status Recorder::closeLocked(int64_t atMicros) {
     if (!file_) return model::okStatus();
     protocol::JsonWriter w;
     w.beginObject();
@@ -155,7 +195,8 @@ model::Outcome<Recording> parseRecording(std::string_view text, const std::strin
     size_t pos = 0;
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
+        const bool terminated = end != std::string_view::npos;  // a line without its newline was cut
+        if (!terminated) end = text.size();
         std::string_view line = text.substr(pos, end - pos);
         pos = end + 1;
         ++lineNo;
@@ -164,9 +205,15 @@ model::Outcome<Recording> parseRecording(std::string_view text, const std::strin
         const simdjson::padded_string padded(line);
         element obj;
         if (auto err = parser.parse(padded).get(obj); err != simdjson::SUCCESS) {
+            if (!terminated && haveHeader) {
+                // genmon was killed in the middle of writing it: play what came before.
+                rec.cutMidLine = true;
+                rec.endsAtLine = lineNo;
+                break;
+            }
             std::string why = simdjson::error_message(err);
             while (!why.empty() && (why.back() == '.' || why.back() == ' ')) why.pop_back();
-            if (pos >= text.size()) why += "; is the last line cut short?";
+            if (!terminated) why += "; is the file cut short?";
             return lineError(name, lineNo, "not valid JSON (" + why + ")");
         }
         if (!obj.is_object()) return lineError(name, lineNo, "expected a JSON object");
@@ -253,6 +300,17 @@ model::Outcome<Recording> parseRecording(std::string_view text, const std::strin
         rec.endMicros = t;
     }
     if (!haveHeader) return lineError(name, std::max(lineNo, 1), "empty: no genmon recording header");
+    if (!rec.ended || rec.cutMidLine) {
+        if (!rec.cutMidLine) rec.endsAtLine = lineNo;
+        const int played = rec.cutMidLine ? rec.endsAtLine - 1 : rec.endsAtLine;
+        const std::string why = !rec.cutMidLine ? "no end line" : rec.ended ? "cut mid-line" : "cut mid-line, no end line";
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(rec.endMicros) / 1e6);
+        rec.endNote = "ends at line " + std::to_string(rec.endsAtLine) + " (" + why + ")";
+        rec.truncation = name + " " + rec.endNote + ": replaying " +
+                         (rec.cutMidLine ? "the first " : "all ") + std::to_string(played) + (played == 1 ? " line, " : " lines, ") +
+                         seconds + " s";
+    }
     return rec;
 }
 

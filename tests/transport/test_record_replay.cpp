@@ -209,20 +209,28 @@ TEST_CASE("issue 10 record and replay: actions during a replay answer that the b
     s.shutdown();
 }
 
-TEST_CASE("issue 10 record and replay: a recording cut short or garbled gives a one-line error naming the line") {
+TEST_CASE("issue 10 record and replay: a garbled recording gives a one-line error naming the line") {
     const std::string header =
         R"({"genmon_recording":1,"base_url":"http://127.0.0.1:8000/api/v1","started_us":1795694400000000})";
     const std::string good = R"({"t_us":5,"kind":"http","method":"GET","path":"/system/status","status":200,"ms":1,"body":"{}"})";
     {
-        auto r = transport::parseRecording(header + "\n" + good + "\n" + R"({"t_us":9,"kind":"ws","ev)", "cut.jsonl");
-        REQUIRE_FALSE(r.ok());
-        CHECK(r.error().message.rfind("cut.jsonl line 3: not valid JSON", 0) == 0);
-        CHECK(r.error().message.find('\n') == std::string::npos);
-    }
-    {
+        // A bad line in the middle (issue 14.2: only the last line may be cut short).
         auto r = transport::parseRecording(header + "\n{nope}\n" + good + "\n", "bad.jsonl");
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().message.rfind("bad.jsonl line 2: not valid JSON", 0) == 0);
+        CHECK(r.error().message.find('\n') == std::string::npos);
+    }
+    {
+        // A bad last line that has its newline was written whole: garbled, not cut.
+        auto r = transport::parseRecording(header + "\n" + good + "\n{nope}\n", "tail.jsonl");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.rfind("tail.jsonl line 3: not valid JSON", 0) == 0);
+    }
+    {
+        // Cut inside the header: nothing to play.
+        auto r = transport::parseRecording(R"({"genmon_recording":1,"base_u)", "head.jsonl");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.rfind("head.jsonl line 1: not valid JSON", 0) == 0);
     }
     {
         auto r = transport::parseRecording(R"({"hello":1})" "\n", "other.json");
@@ -234,25 +242,60 @@ TEST_CASE("issue 10 record and replay: a recording cut short or garbled gives a 
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().message == "k.jsonl line 2: unknown \"kind\": \"telepathy\" (http, ws or end)");
     }
-    {
-        auto r = transport::parseRecording(header + "\n" + good + "\n", "ok.jsonl");
-        REQUIRE(r.ok());
-        CHECK(r->http.size() == 1);
-        CHECK_FALSE(r->ended);
-        CHECK(r->endMicros == 5);
-    }
     // The CLI: exit 1 with that line on stderr; a missing file names the file.
-    const std::string cut = tempPath("cut-short");
-    std::ofstream(cut, std::ios::binary) << header << "\n" << good << "\n" << R"({"t_us":9,"kind":"ws","ev)";
-    const Captured c = dumpReplay(cut);
+    const std::string bad = tempPath("garbled");
+    std::ofstream(bad, std::ios::binary) << header << "\n{nope}\n" << good << "\n";
+    const Captured c = dumpReplay(bad);
     CHECK(c.code == 1);
     CHECK(c.out.empty());
-    CHECK(c.err.find("line 3: not valid JSON") != std::string::npos);
-    CHECK(c.err.find(cut) != std::string::npos);
+    CHECK(c.err.find("line 2: not valid JSON") != std::string::npos);
+    CHECK(c.err.find(bad) != std::string::npos);
     CHECK(std::count(c.err.begin(), c.err.end(), '\n') == 1);
     const Captured missing = dumpReplay(tempPath("never-written"));
     CHECK(missing.code == 1);
     CHECK(missing.err.find("cannot read the recording") != std::string::npos);
+}
+
+TEST_CASE("issue 14.2: a recording cut mid-line or without its end line plays what is there and says where it ends") {
+    const std::string header =
+        R"({"genmon_recording":1,"base_url":"http://127.0.0.1:8000/api/v1","started_us":1795694400000000})";
+    const std::string status = R"({"t_us":87300000,"kind":"http","method":"GET","path":"/system/status","status":200,"ms":1,"body":"{}"})";
+    {
+        auto r = transport::parseRecording(header + "\n" + status + "\n" + R"({"t_us":87400000,"kind":"ws","ev)", "cut.jsonl");
+        REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().message));
+        CHECK(r->http.size() == 1);
+        CHECK(r->ws.empty());
+        CHECK(r->cutMidLine);
+        CHECK_FALSE(r->ended);
+        CHECK(r->endMicros == 87'300'000);
+        CHECK(r->truncation == "cut.jsonl ends at line 3 (cut mid-line, no end line): replaying the first 2 lines, 87.3 s");
+    }
+    {
+        auto r = transport::parseRecording(header + "\n" + status + "\n", "noend.jsonl");
+        REQUIRE(r.ok());
+        CHECK_FALSE(r->cutMidLine);
+        CHECK(r->truncation == "noend.jsonl ends at line 2 (no end line): replaying all 2 lines, 87.3 s");
+    }
+    {
+        auto r = transport::parseRecording(header + "\n" + status + "\n" + R"({"t_us":87300001,"kind":"end"})" + "\n", "whole.jsonl");
+        REQUIRE(r.ok());
+        CHECK(r->ended);
+        CHECK(r->truncation.empty());
+    }
+    // The CLI plays it (exit 0, the snapshot on stdout) and says where it ends in one line; the
+    // replay's REPLAY badge says it too.
+    const std::string cut = tempPath("cut-mid-line");
+    std::ofstream(cut, std::ios::binary) << header << "\n" << status << "\n" << R"({"t_us":87400000,"kind":"ws","ev)";
+    const Captured c = dumpReplay(cut);
+    CHECK(c.code == 0);
+    CHECK(c.out.find("\"jobs\"") != std::string::npos);
+    CHECK(c.err == "genmon: " + cut + " ends at line 3 (cut mid-line, no end line): replaying the first 2 lines, 87.3 s\n");
+    auto session = app::ReplaySession::open(cut);
+    REQUIRE(session.ok());
+    session.value()->runToEnd();
+    CHECK(session.value()->snapshots().acquire()->replayName.find(" ends at line 3 (cut mid-line, no end line)") !=
+          std::string::npos);
+    session.value()->shutdown();
 }
 
 TEST_CASE("issue 10 record and replay: an answer never recorded is a clear error and recorded ones are used in order") {
