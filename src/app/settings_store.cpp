@@ -1,8 +1,13 @@
 #include "app/settings_store.hpp"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -123,20 +128,76 @@ LoadedSettings loadSettings(const std::string& path) {
     return loaded;
 }
 
-model::Status saveSettings(const std::string& path, const Settings& settings) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec) return model::Error::make(model::ErrorKind::Internal, "cannot create " + fs::path(path).parent_path().string() + ": " + ec.message());
-    // Write then rename: a crash mid-write never leaves a half file behind.
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << encodeSettings(settings) << '\n';
-        if (!out) return model::Error::make(model::ErrorKind::Internal, "cannot write " + tmp);
+namespace {
+
+model::Error saveError(const std::string& path, const std::string& why) {
+    return model::Error::make(model::ErrorKind::Internal, "cannot save " + path + ": " + why + "; " +
+                                                              fs::path(path).filename().string() + " is unchanged");
+}
+
+// write(2) until done; false with errno set when the disk refuses.
+bool writeAll(int fd, const char* data, size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data += n;
+        size -= static_cast<size_t>(n);
     }
-    fs::rename(tmp, path, ec);
-    if (ec) return model::Error::make(model::ErrorKind::Internal, "cannot replace " + path + ": " + ec.message());
+    return true;
+}
+
+}  // namespace
+
+model::Status writeFileAtomically(const std::string& path, std::string_view content, const AtomicWriteHooks* hooks) {
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return saveError(path, "cannot create the folder " + dir.string() + ": " + ec.message());
+    // Same folder as the target: rename(2) is atomic only within one file system.
+    std::string leaf = ".";  // hidden, and never taken for the real file
+    leaf.append(target.filename().string()).append(".tmp-XXXXXX");
+    std::string name = (dir / leaf).string();
+    const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd < 0) return saveError(path, "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno));
+    auto abandon = [&](const std::string& why, bool open) {
+        if (open) ::close(fd);
+        ::unlink(name.c_str());
+        return saveError(path, why);
+    };
+    struct stat previous {};
+    if (::stat(path.c_str(), &previous) == 0) ::fchmod(fd, previous.st_mode & 07777);  // mkostemp made it 0600
+
+    const size_t first = hooks ? std::min(hooks->atByte, content.size()) : content.size();
+    if (!writeAll(fd, content.data(), first)) return abandon(std::string("write failed: ") + std::strerror(errno), true);
+    if (hooks && hooks->midWrite)
+        if (auto st = hooks->midWrite(); !st) return abandon(st.error().message, true);
+    if (!writeAll(fd, content.data() + first, content.size() - first))
+        return abandon(std::string("write failed: ") + std::strerror(errno), true);
+    // The data reaches the disk before the name does: after a power cut the file is old or new.
+    if (::fsync(fd) != 0) return abandon(std::string("fsync failed: ") + std::strerror(errno), true);
+    if (::close(fd) != 0) return abandon(std::string("close failed: ") + std::strerror(errno), false);
+    if (::rename(name.c_str(), path.c_str()) != 0) return abandon(std::string("rename failed: ") + std::strerror(errno), false);
+    if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+        ::fsync(dfd);  // the rename itself
+        ::close(dfd);
+    }
     return model::okStatus();
+}
+
+std::optional<std::string> readWholeFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+model::Status saveSettings(const std::string& path, const Settings& settings, const AtomicWriteHooks* hooks) {
+    return writeFileAtomically(path, encodeSettings(settings) + "\n", hooks);
 }
 
 void applySettings(const Settings& s, ui::UiState& ui) {

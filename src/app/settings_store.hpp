@@ -2,7 +2,12 @@
 // genmon's settings in $XDG_CONFIG_HOME/genmon (else ~/.config/genmon): settings.json (backend
 // URL history, history limit, poll intervals, panels, theme) beside ImGui's own imgui.ini.
 // A missing or broken file gives the defaults and a readable warning; it never stops genmon.
+// Both files are written atomically (writeFileAtomically): a crash during a save leaves the
+// previous file, never half of the new one.
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/error.hpp"
@@ -32,8 +37,23 @@ struct LoadedSettings {
     Settings settings;
     std::string warning;  // empty when the file was fine or absent
 };
+// Fault injection for tests: after `atByte` bytes of the new content are written, midWrite runs;
+// an error it returns fails the save there (a full disk), and it may end the process (a crash).
+struct AtomicWriteHooks {
+    size_t atByte = 0;
+    std::function<model::Status()> midWrite;
+};
+
+// Replaces path's content: a temporary file in the same folder (created with it), written,
+// fsync'd, renamed over path, and the folder fsync'd. On any failure the temporary file is
+// removed and path is untouched; the error names the file and the reason.
+model::Status writeFileAtomically(const std::string& path, std::string_view content,
+                                  const AtomicWriteHooks* hooks = nullptr);
+// The whole file; nullopt when it cannot be read (absent).
+std::optional<std::string> readWholeFile(const std::string& path);
+
 LoadedSettings loadSettings(const std::string& path);
-model::Status saveSettings(const std::string& path, const Settings& settings);
+model::Status saveSettings(const std::string& path, const Settings& settings, const AtomicWriteHooks* hooks = nullptr);
 
 std::string encodeSettings(const Settings& s);
 LoadedSettings decodeSettings(const std::string& json);

@@ -1,8 +1,14 @@
 // Issue 6: settings persist under $XDG_CONFIG_HOME/genmon; a broken file never stops genmon.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "app/settings_store.hpp"
 #include "test_support.hpp"
@@ -59,4 +65,98 @@ TEST_CASE("issue 6: the URL history keeps the latest first, without duplicates, 
     CHECK(s.urlHistory.size() == 10);
     CHECK(s.urlHistory.front() == "http://h5");
     CHECK(std::count(s.urlHistory.begin(), s.urlHistory.end(), "http://h5") == 1);
+}
+
+// ---- issue 14.2: settings are written atomically ---------------------------------------------
+
+namespace {
+
+std::filesystem::path freshDir(const std::string& name) {
+    const auto dir = test::outputDir() / (name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::vector<std::string> filesIn(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+app::Settings someSettings(int historyLimit) {
+    app::Settings s;
+    s.urlHistory = {"http://a:8000/api/v1", "http://b:8782/v1"};
+    s.historyLimit = historyLimit;
+    s.theme = ui::ThemeKind::Light;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("issue 14.2: a settings save that fails half-way leaves the previous file whole and no temporary file") {
+    const auto dir = freshDir("settings-fault");
+    const std::string path = (dir / "settings.json").string();
+    REQUIRE(app::saveSettings(path, someSettings(40)).ok());
+    const std::string before = test::readFile(path);
+
+    // The disk fills up after half of the new file was written.
+    app::AtomicWriteHooks hooks;
+    hooks.atByte = app::encodeSettings(someSettings(120)).size() / 2;
+    hooks.midWrite = [] { return model::Error::make(model::ErrorKind::Internal, "write failed: No space left on device"); };
+    const auto st = app::saveSettings(path, someSettings(120), &hooks);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message ==
+          "cannot save " + path + ": write failed: No space left on device; settings.json is unchanged");
+    CHECK(test::readFile(path) == before);
+    CHECK(filesIn(dir) == std::vector<std::string>{"settings.json"});
+    CHECK(app::loadSettings(path).settings.historyLimit == 40);
+
+    // Without the fault the same save replaces it.
+    REQUIRE(app::saveSettings(path, someSettings(120)).ok());
+    CHECK(app::loadSettings(path).settings.historyLimit == 120);
+    CHECK(filesIn(dir) == std::vector<std::string>{"settings.json"});
+}
+
+TEST_CASE("issue 14.2: a process killed in the middle of saving settings leaves the previous file readable") {
+    const auto dir = freshDir("settings-crash");
+    const std::string path = (dir / "settings.json").string();
+    REQUIRE(app::saveSettings(path, someSettings(40)).ok());
+    const std::string before = test::readFile(path);
+
+    // A real crash: a child process is killed with half of the new settings written.
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        app::AtomicWriteHooks hooks;
+        hooks.atByte = 25;
+        hooks.midWrite = [] {
+            ::raise(SIGKILL);
+            return model::okStatus();
+        };
+        (void)app::saveSettings(path, someSettings(120), &hooks);
+        ::_exit(0);  // not reached
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+
+    CHECK(test::readFile(path) == before);
+    const auto loaded = app::loadSettings(path);
+    CHECK(loaded.warning.empty());
+    CHECK(loaded.settings.historyLimit == 40);
+    // What the crash left is a hidden temporary file beside it, never settings.json itself.
+    for (const auto& name : filesIn(dir)) CHECK((name == "settings.json" || name.rfind(".settings.json.tmp-", 0) == 0));
+}
+
+TEST_CASE("issue 14.2: a save that cannot replace the file says why and leaves no temporary file") {
+    const auto dir = freshDir("settings-blocked");
+    // settings.json is a folder with something in it: rename(2) refuses to replace it.
+    std::filesystem::create_directories(dir / "settings.json" / "inside");
+    const auto st = app::saveSettings((dir / "settings.json").string(), someSettings(40));
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message.find("cannot save " + (dir / "settings.json").string() + ": rename failed: ") == 0);
+    CHECK(filesIn(dir) == std::vector<std::string>{"settings.json"});
 }
