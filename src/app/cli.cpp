@@ -37,9 +37,16 @@ Options:
   --wait-ms N          --dump-snapshot: wait at most N ms for the first full refresh (default 10000)
   --api-key-file FILE  read the API key from FILE (else GENMON_API_KEY)
   --insecure           do not verify TLS certificates (shown in the status bar)
-  --record FILE        write every HTTP exchange and WebSocket event to FILE (never the API key)
-  --replay FILE        drive genmon from a recording made with --record
+  --record FILE        write every HTTP exchange and WebSocket event to FILE (never the API key);
+                       flushed every second, so a kill or a crash loses at most the last one
+  --replay FILE        drive genmon from a recording made with --record (a file cut short
+                       plays up to where it ends, and genmon says where that is)
   --speed X            --replay: recorded seconds per real second (default 1; 0 or max: at once)
+
+Stopping: closing the window, Ctrl+Q, Ctrl+C, SIGTERM and SIGHUP all end genmon the same way
+within 3 s: settings, layout and URL history saved (atomically), the --record file complete
+with its end line; exit status 0, or 130 after Ctrl+C. A second Ctrl+C while genmon shuts down
+quits at once (exit 130).
 
 The API key is sent as X-API-Key. It is never logged, drawn or written to screenshots.
 )";

@@ -5,6 +5,7 @@
 
 #include "app/replay_session.hpp"
 #include "app/runtime.hpp"
+#include "app/signals.hpp"
 #include "app/snapshot_json.hpp"
 #include "transport/url.hpp"
 
@@ -97,6 +98,17 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     }
     const auto deadline = steady_clock::now() + milliseconds(std::max(0, o.waitMs));
     auto first = runtime.start(backend, std::move(key).value());
+    // Ctrl+C, SIGTERM or SIGHUP (signals.hpp) end the waits: no snapshot, the recording closed.
+    auto interrupted = [&] {
+        runtime.shutdown();
+        if (auto st = runtime.stopRecording(); !st) std::fprintf(err, "genmon: warning: %s\n", st.error().message.c_str());
+        std::fprintf(err, "genmon: interrupted: no snapshot printed\n");
+        return 0;  // main turns it into 130 after Ctrl+C
+    };
+    while (first.wait_until(std::min(deadline, steady_clock::now() + milliseconds(20))) != std::future_status::ready &&
+           steady_clock::now() < deadline && !quitRequested()) {
+    }
+    if (quitRequested()) return interrupted();
 
     if (first.wait_until(deadline) == std::future_status::ready) {
         const model::Status st = first.get();
@@ -106,8 +118,9 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
             return 1;
         }
         const auto settleBy = std::min(deadline, steady_clock::now() + milliseconds(kSettleMs));
-        while (steady_clock::now() < settleBy && !settled(*runtime.snapshots().acquire()))
+        while (steady_clock::now() < settleBy && !settled(*runtime.snapshots().acquire()) && !quitRequested())
             std::this_thread::sleep_for(milliseconds(10));
+        if (quitRequested()) return interrupted();
     } else {
         std::fprintf(err, "genmon: warning: the first refresh from %s did not finish within %d ms; the snapshot may be incomplete\n",
                      url.c_str(), o.waitMs);

@@ -92,6 +92,7 @@ model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSin
     if (run.prepare) run.prepare(app.state());
     const int frames = std::max(2, run.frames);
     for (int i = 0; i < frames; ++i) {
+        if (run.stopRequested && run.stopRequested()) break;
         if (run.beforeFrame) run.beforeFrame(i);
         renderer.value()->newFrame(1.0f / 60.0f);
         app.frame({source.snapshot(), source.nowMicros(), source.drainEvents(),

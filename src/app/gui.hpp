@@ -47,6 +47,7 @@ struct OffscreenRun {
     std::function<void(ui::UiState&)> prepare;
     // Called before each frame with its index (the demo advances its clock here).
     std::function<void(int)> beforeFrame;
+    std::function<bool()> stopRequested;  // true: render no more frames (Ctrl+C)
 };
 
 model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSink& commands, const OffscreenRun& run);

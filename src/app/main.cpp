@@ -1,4 +1,6 @@
 // genmon: the window, offscreen screenshots and the headless snapshot dump.
+#include <imgui.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "app/replay_session.hpp"
 #include "app/runtime.hpp"
 #include "app/settings_store.hpp"
+#include "app/signals.hpp"
 #include "platform/png.hpp"
 #include "platform/window.hpp"
 
@@ -29,6 +32,32 @@ constexpr const char* kDefaultBackend = "http://127.0.0.1:8000/api/v1";
 int fail(const std::string& message, int code = 1) {
     std::fprintf(stderr, "genmon: %s\n", message.c_str());
     return code;
+}
+
+// The orderly shutdown starts (the window closed, or the work is done): from here the deadline
+// of signals.hpp bounds it, so a worker that does not stop cannot keep genmon from exiting.
+void shutdownBegins() {
+    if (auto* signals = app::ShutdownSignals::current()) signals->beginShutdown();
+}
+
+// Waits for a future, cut short by Ctrl+C / SIGTERM / SIGHUP.
+template <class Future>
+bool waitUnlessQuit(const Future& f) {
+    while (f.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready)
+        if (app::quitRequested()) return false;
+    return true;
+}
+
+// ImGui's layout (imgui.ini) goes through the same atomic writer as settings.json: ImGui's own
+// writer (io.IniFilename) truncates the file in place, so a crash mid-save would leave half of it.
+void loadLayout() {
+    if (auto text = app::readWholeFile(app::imguiIniPath())) ImGui::LoadIniSettingsFromMemory(text->data(), text->size());
+}
+void saveLayout() {
+    size_t size = 0;
+    const char* ini = ImGui::SaveIniSettingsToMemory(&size);
+    if (auto st = app::writeFileAtomically(app::imguiIniPath(), std::string_view(ini, size)); !st)
+        std::fprintf(stderr, "genmon: warning: %s\n", st.error().message.c_str());
 }
 
 // A live session: the Runtime, and the embedded sim when --demo (or the menu) asks for it.
@@ -87,7 +116,7 @@ void waitForData(app::Runtime& rt, int timeoutMs) {
         bool settled = snap->resultsUpdatedAtMicros > 0 && snap->jobsUpdatedAtMicros > 0;
         for (const auto& r : *snap->recentResults)
             if (r->imageState == model::ImageState::Loading || r->imageState == model::ImageState::None) settled = false;
-        if (settled || (rt.lastInitError() && !rt.initialized())) return;
+        if (settled || (rt.lastInitError() && !rt.initialized()) || app::quitRequested()) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
@@ -106,6 +135,7 @@ int screenshot(const app::CliOptions& o) {
         auto opened = app::ReplaySession::open(*o.replayPath);
         if (!opened) return fail(opened.error().message);
         replay = std::move(opened).value();
+        if (!replay->truncation().empty()) std::fprintf(stderr, "genmon: %s\n", replay->truncation().c_str());
         replay->runToEnd();
         source = replaySource(*replay);
     } else if (o.fixturePath) {
@@ -127,8 +157,7 @@ int screenshot(const app::CliOptions& o) {
         if (!key) return fail(key.error().message, 2);
         if (o.recordPath)
             if (auto st = live->runtime.startRecording(*o.recordPath, backend.value()); !st) return fail(st.error().message, 2);
-        live->runtime.start(backend.value(), key.value()).wait();
-        waitForData(live->runtime, 5000);
+        if (waitUnlessQuit(live->runtime.start(backend.value(), key.value()))) waitForData(live->runtime, 5000);
         source = live->source();
         if (o.frames > 0) {
             // Let the live backend move between frames: the demo's progress advances.
@@ -136,14 +165,21 @@ int screenshot(const app::CliOptions& o) {
             run.beforeFrame = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(16)); };
         }
     }
-    auto image = app::renderOffscreen(source, commands, run);
+    run.stopRequested = [] { return app::quitRequested(); };
+    std::optional<model::Outcome<model::Image>> image;
+    if (!app::quitRequested()) image = app::renderOffscreen(source, commands, run);
+    const bool interrupted = app::quitRequested();
+    shutdownBegins();
     if (live) {
+        live->runtime.flushRecording();
         live->runtime.shutdown();
         if (auto st = live->runtime.stopRecording(); !st) std::fprintf(stderr, "genmon: warning: %s\n", st.error().message.c_str());
     }
-    if (!image) return fail("cannot render offscreen: " + image.error().message);
-    if (auto st = platform::writePng(o.screenshotPath, image.value()); !st) return fail(st.error().message);
-    std::printf("wrote %s (%dx%d)\n", o.screenshotPath.c_str(), image->width, image->height);
+    if (interrupted) return fail("interrupted: no screenshot written", 0);  // main makes it 130 after Ctrl+C
+    if (!*image) return fail("cannot render offscreen: " + image->error().message);
+    const model::Image& png = image->value();
+    if (auto st = platform::writePng(o.screenshotPath, png); !st) return fail(st.error().message);
+    std::printf("wrote %s (%dx%d)\n", o.screenshotPath.c_str(), png.width, png.height);
     return 0;
 }
 
@@ -170,10 +206,9 @@ int window(const app::CliOptions& o) {
 
     app::LiveCommands commands(live->runtime, settings, [&live] { return live->demoUrl(); });
     app::FrameSource source = live->source();
-    app::WindowRun run;
-    run.iniPath = app::imguiIniPath();
-    std::filesystem::create_directories(app::configDir());
+    app::WindowRun run;  // no iniPath: loadLayout/saveLayout write imgui.ini atomically
     run.prepare = [&](ui::UiState& st) {
+        loadLayout();
         app::applySettings(settings, st);
         st.settingsPath = app::settingsPath();
         st.apiKeyHint = haveKey ? (o.apiKeyFile ? "from " + *o.apiKeyFile : "set (GENMON_API_KEY or --api-key)")
@@ -183,9 +218,13 @@ int window(const app::CliOptions& o) {
         app::captureSettings(st, settings);
         if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
             std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
+        saveLayout();
     };
-    run.quitRequested = [&commands] { return commands.quitRequested(); };
+    // Quit (Ctrl+Q, the menu), closing the window and the signals all leave the loop here.
+    run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
     auto st = app::runWindow(source, commands, run);
+    shutdownBegins();
+    live->runtime.flushRecording();  // on disk before a shutdown that the deadline might cut short
     live->runtime.shutdown();
     if (auto rec = live->runtime.stopRecording(); !rec) std::fprintf(stderr, "genmon: warning: %s\n", rec.error().message.c_str());
     if (!st) return fail(st.error().message);
@@ -203,31 +242,44 @@ int replayWindow(const app::CliOptions& o) {
     auto opened = app::ReplaySession::open(*o.replayPath, options);
     if (!opened) return fail(opened.error().message);
     auto replay = std::move(opened).value();
+    if (!replay->truncation().empty()) std::fprintf(stderr, "genmon: %s\n", replay->truncation().c_str());
+    auto loaded = app::loadSettings(app::settingsPath());
+    if (!loaded.warning.empty()) std::fprintf(stderr, "genmon: warning: %s\n", loaded.warning.c_str());
+    const app::Settings settings = loaded.settings;
     replay->snapshots().setOnPublish([] { platform::Window::wake(); });
     replay->start();
     app::ReplayCommands commands(*replay);
     app::FrameSource source = replaySource(*replay);
-    app::WindowRun run;
-    run.iniPath = app::imguiIniPath();
-    std::filesystem::create_directories(app::configDir());
-    run.quitRequested = [&commands] { return commands.quitRequested(); };
+    app::WindowRun run;  // no iniPath: loadLayout/saveLayout write imgui.ini atomically
+    run.prepare = [&](ui::UiState& st) {
+        loadLayout();
+        app::applySettings(settings, st);
+        st.settingsPath = app::settingsPath();
+    };
+    run.finish = [&](const ui::UiState& st) {
+        // The panels and the theme are the person's; the history limit and the polls shown are
+        // the recording's and must not replace theirs.
+        app::Settings saved = settings;
+        app::captureSettings(st, saved);
+        saved.historyLimit = settings.historyLimit;
+        saved.polls = settings.polls;
+        if (auto st2 = app::saveSettings(app::settingsPath(), saved); !st2)
+            std::fprintf(stderr, "genmon: warning: %s\n", st2.error().message.c_str());
+        saveLayout();
+    };
+    run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
     auto st = app::runWindow(source, commands, run);
+    shutdownBegins();
     replay->shutdown();
     if (!st) return fail(st.error().message);
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    const app::CliResult cli = app::parseCli(args);
-    if (!cli.options) return fail(cli.error, 2);
-    const app::CliOptions& o = *cli.options;
-    for (const auto& w : o.warnings) std::fprintf(stderr, "genmon: warning: %s\n", w.c_str());
+// The session the command line asks for; its exit code (signals.exitCode adjusts it).
+int run(const app::CliOptions& o) {
     switch (o.mode) {
-        case app::CliOptions::Mode::Help: std::fputs(app::helpText().c_str(), stdout); return 0;
-        case app::CliOptions::Mode::Version: std::printf("genmon %s\n", GENMON_VERSION); return 0;
+        case app::CliOptions::Mode::Help:
+        case app::CliOptions::Mode::Version: return 0;  // handled by main
         case app::CliOptions::Mode::Screenshot: return screenshot(o);
         case app::CliOptions::Mode::DumpSnapshot: {
             if (!o.demo) return app::runDumpSnapshot(o);
@@ -242,4 +294,26 @@ int main(int argc, char** argv) {
         case app::CliOptions::Mode::Window: return o.replayPath ? replayWindow(o) : window(o);
     }
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const app::CliResult cli = app::parseCli(args);
+    if (!cli.options) return fail(cli.error, 2);
+    const app::CliOptions& o = *cli.options;
+    for (const auto& w : o.warnings) std::fprintf(stderr, "genmon: warning: %s\n", w.c_str());
+    if (o.mode == app::CliOptions::Mode::Help) {
+        std::fputs(app::helpText().c_str(), stdout);
+        return 0;
+    }
+    if (o.mode == app::CliOptions::Mode::Version) {
+        std::printf("genmon %s\n", GENMON_VERSION);
+        return 0;
+    }
+    // Before any thread starts: every thread inherits the blocked signals (signals.hpp).
+    app::ShutdownSignals signals({"genmon"});
+    signals.setOnRequest([] { platform::Window::wake(); });
+    return signals.exitCode(run(o));
 }

@@ -1,5 +1,7 @@
 #include "app/runtime.hpp"
 
+#include "app/signals.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -99,6 +101,10 @@ model::Status Runtime::startRecording(const std::string& path, const orchestrato
     if (!recorder) return std::move(recorder).error();
     recorder_ = std::move(recorder).value();
     settings_.log->setObserver(recorder_);
+    // A forced exit (the shutdown deadline, a second Ctrl+C) still ends the file with its "end" line.
+    if (auto* signals = ShutdownSignals::current())
+        emergencyHook_ = signals->addEmergencyHook(
+            [recorder = recorder_] { (void)recorder->closeWithin(std::chrono::milliseconds(200)); });
     return model::okStatus();
 }
 
@@ -117,6 +123,9 @@ void Runtime::scheduleRecordingFlush(std::shared_ptr<transport::Recorder> record
 
 model::Status Runtime::stopRecording() {
     if (!recorder_) return model::okStatus();
+    if (emergencyHook_ != 0)
+        if (auto* signals = ShutdownSignals::current()) signals->removeEmergencyHook(emergencyHook_);
+    emergencyHook_ = 0;
     settings_.log->setObserver(nullptr);
     auto st = recorder_->close(loop_.nowMicros());
     recorder_.reset();

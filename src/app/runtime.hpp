@@ -123,6 +123,7 @@ private:
     mutable std::mutex settingsMutex_;  // the factory reads the settings on the worker
     transport::TransportSettings settings_;
     std::shared_ptr<transport::Recorder> recorder_;
+    int emergencyHook_ = 0;  // ShutdownSignals' hook that closes the recording on a forced exit
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

@@ -1,15 +1,12 @@
 // genmon-sim: the reference backend as a program. Prints its base URL on one line of stdout
-// and serves until SIGINT or SIGTERM.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
+// and serves until SIGINT, SIGTERM or SIGHUP (the same shutdown as genmon's: app/signals.hpp).
 #include <charconv>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
 
+#include "app/signals.hpp"
 #include "sim/sim_server.hpp"
 
 namespace {
@@ -34,6 +31,8 @@ Serves the LoRA-manager generation API (HTTP + WebSocket) on loopback, with simu
   --help                    this text
 
 The first line on stdout is the base URL, e.g. http://127.0.0.1:8000/api/v1
+SIGINT (Ctrl+C), SIGTERM and SIGHUP stop it within 3 s: exit 0, or 130 after Ctrl+C; a second
+Ctrl+C while it stops quits at once.
 )";
 
 template <class T>
@@ -101,9 +100,9 @@ int main(int argc, char** argv) {
         if (!ok) return usageError("invalid value for " + std::string(arg) + ": " + std::string(value));
     }
 
-    // Handlers go in before the server starts, so that an early Ctrl-C still stops cleanly.
-    boost::asio::io_context io;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    // Before the server's threads start: they inherit the blocked signals, so an early Ctrl+C
+    // still stops cleanly.
+    genmon::app::ShutdownSignals signals({"genmon-sim"});
 
     auto started = genmon::sim::SimServer::start(options);
     if (!started) {
@@ -115,9 +114,8 @@ int main(int argc, char** argv) {
     std::cerr << "genmon-sim: scenario " << options.scenario << ", seed " << options.seed << ", WebSocket "
               << server.wsUrl() << (options.apiKey ? ", API key required" : "") << "; Ctrl-C stops\n";
 
-    signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
-    io.run();
-    server.stop();
+    signals.waitForQuit();
+    server.stop();  // bounded by the deadline of signals.hpp
     std::cerr << "genmon-sim: stopped\n";
-    return 0;
+    return signals.exitCode(0);
 }
