@@ -45,6 +45,15 @@ std::vector<std::string> testEnv() {
     return {"XDG_CONFIG_HOME=" + (test::outputDir() / "shutdown-config").string()};
 }
 
+// The --screenshot children draw with Mesa's llvmpipe: under ASan its driver's few unattributable
+// leaks would turn an orderly exit into LeakSanitizer's status, so leak checks are off for them
+// (as for the screenshot label, docs/reliability.md); memory errors still abort.
+std::vector<std::string> drawingEnv() {
+    auto env = testEnv();
+    env.push_back("ASAN_OPTIONS=detect_leaks=0:abort_on_error=1");
+    return env;
+}
+
 bool hasSocketMessage(const std::string& recording) {
     return slurp(recording).find("\"kind\":\"ws\",\"event\":\"message\"") != std::string::npos;
 }
@@ -64,7 +73,7 @@ TEST_CASE("issue 14.2: SIGINT SIGTERM and SIGHUP end a recording genmon in order
         CAPTURE(signo);
         const std::string name = "shutdown-sig" + std::to_string(signo);
         const std::string recording = outPath(name, ".jsonl"), png = outPath(name, ".png");
-        Process genmon(recordingGenmon(sim->baseUrl(), recording, png), name, testEnv());
+        Process genmon(recordingGenmon(sim->baseUrl(), recording, png), name, drawingEnv());
         // Live traffic is in the file (it is flushed every second) before the signal.
         REQUIRE(waitFor([&] { return hasSocketMessage(recording); }));
         genmon.signal(signo);
@@ -91,7 +100,7 @@ TEST_CASE("issue 14.2: SIGINT SIGTERM and SIGHUP end a recording genmon in order
 TEST_CASE("issue 14.2: a second signal while genmon shuts down quits at once and still closes the recording") {
     auto sim = busySim();
     const std::string recording = outPath("shutdown-twice", ".jsonl"), png = outPath("shutdown-twice", ".png");
-    Process genmon(recordingGenmon(sim->baseUrl(), recording, png), "shutdown-twice", testEnv());
+    Process genmon(recordingGenmon(sim->baseUrl(), recording, png), "shutdown-twice", drawingEnv());
     REQUIRE(waitFor([&] { return hasSocketMessage(recording); }));
     // Two different signals back to back: both are pending before the orderly exit can finish
     // (two SIGINTs could merge into one pending signal).
@@ -102,6 +111,7 @@ TEST_CASE("issue 14.2: a second signal while genmon shuts down quits at once and
     REQUIRE(e.exited);
     CHECK(e.code == 128 + SIGTERM);
     CHECK(e.seconds < 3.0);
+    MESSAGE("two signals: exit " << e.code << " after " << e.seconds << " s");
     CHECK(genmon.err().find("SIGTERM while shutting down: quitting at once") != std::string::npos);
     const std::string text = slurp(recording);
     CHECK(lastLine(text).find("\"kind\":\"end\"") != std::string::npos);
@@ -136,6 +146,7 @@ TEST_CASE("issue 14.2: SIGTERM ends genmon --dump-snapshot waiting on a silent b
     REQUIRE(e.exited);
     CHECK(e.code == 0);
     CHECK(e.seconds < 3.0);
+    MESSAGE("--dump-snapshot: exit " << e.code << " after " << e.seconds << " s");
     CHECK(genmon.out().empty());  // no half-made snapshot
     CHECK(genmon.err().find("genmon: interrupted: no snapshot printed") != std::string::npos);
     CHECK(lastLine(slurp(recording)).find("\"kind\":\"end\"") != std::string::npos);
@@ -144,7 +155,7 @@ TEST_CASE("issue 14.2: SIGTERM ends genmon --dump-snapshot waiting on a silent b
 TEST_CASE("issue 14.2: SIGKILL after seconds of traffic leaves a recording that replays up to its last second") {
     auto sim = busySim();
     const std::string recording = outPath("shutdown-kill", ".jsonl"), png = outPath("shutdown-kill", ".png");
-    Process genmon(recordingGenmon(sim->baseUrl(), recording, png), "shutdown-kill", testEnv());
+    Process genmon(recordingGenmon(sim->baseUrl(), recording, png), "shutdown-kill", drawingEnv());
     REQUIRE(waitFor([&] { return hasSocketMessage(recording); }));
     std::this_thread::sleep_for(2500ms);  // more traffic: well past the first flush
     const auto killedAtWall = std::chrono::system_clock::now();
@@ -203,6 +214,7 @@ TEST_CASE("issue 14.2: genmon-sim ends in order on SIGINT SIGTERM and SIGHUP wit
         REQUIRE(e.exited);
         CHECK(e.code == (signo == SIGINT ? 130 : 0));
         CHECK(e.seconds < 3.0);
+        MESSAGE("genmon-sim, signal " << signo << ": exit " << e.code << " after " << e.seconds << " s");
         CHECK(sim.err().find("genmon-sim: stopped") != std::string::npos);
     }
 }
