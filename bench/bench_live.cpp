@@ -81,6 +81,8 @@ Latency measureLatency(int warmup, int reps, int publishCoalesceMs) {
     so.jobDurationMs = 1'000'000'000;  // the probe job stays running for the whole run
     so.progressIntervalMs = 100;
     so.pickupDelayMs = 0;
+    // The probe watches the ETA, which upstream's socket never sends (issue 14.3): per-job mode.
+    so.progressMode = sim::ProgressMode::PerJob;
     so.imageSize = 64;
     auto started = sim::SimServer::start(so);
     if (!started) {

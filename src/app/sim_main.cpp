@@ -26,6 +26,14 @@ Serves the LoRA-manager generation API (HTTP + WebSocket) on loopback, with simu
   --workers N               jobs rendered at once (default: the scenario's)
   --fail-rate X             share of jobs that fail, 0..1 (default: the scenario's)
   --burst-jobs N            jobs queued at once by the burst scenario (default 50)
+  --queue-depth N           new jobs arrive only while fewer than N wait or run (default: the
+                            scenario's, busy 5; 0: no bound)
+  --progress MODE           global (default, as upstream: every subscribed job gets the fraction of
+                            the job SDNext renders, queued ones too) or per-job (each its own)
+  --sdnext-info FORM        string (default, as real SDNext: /generation/generate answers 500) or
+                            dict (as the captures' stand-in SDNext: immediate generation works)
+  --cancel-stops-worker     a cancelled job leaves the workers (upstream's keeps running and ends
+                            succeeded)
   --image-size N            side of the square PNGs it renders, 16..1024 (default 256; small
                             images keep recordings made with genmon --record small)
   --help                    this text
@@ -60,6 +68,10 @@ int main(int argc, char** argv) {
             options.alsoServeV1 = true;
             continue;
         }
+        if (arg == "--cancel-stops-worker") {
+            options.cancelStopsWorker = true;
+            continue;
+        }
         if (i + 1 >= argc) return usageError("unknown option or missing value: " + std::string(arg));
         const std::string_view value = argv[++i];
         bool ok = true;
@@ -92,6 +104,16 @@ int main(int argc, char** argv) {
             int jobs = 0;
             ok = parseNumber(value, jobs) && jobs >= 0;
             options.burstJobs = jobs;
+        } else if (arg == "--queue-depth") {
+            int depth = 0;
+            ok = parseNumber(value, depth) && depth >= 0;
+            options.queueDepth = depth;
+        } else if (arg == "--progress") {
+            ok = value == "global" || value == "per-job";
+            options.progressMode = value == "per-job" ? genmon::sim::ProgressMode::PerJob : genmon::sim::ProgressMode::Global;
+        } else if (arg == "--sdnext-info") {
+            ok = value == "string" || value == "dict";
+            options.sdnextInfoAsString = value != "dict";
         } else if (arg == "--image-size") {
             ok = parseNumber(value, options.imageSize) && options.imageSize >= 16 && options.imageSize <= 1024;
         } else {

@@ -367,6 +367,12 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
     const std::string_view id = trimmed(m.job_id);
     if (id.empty()) return;
     const model::JobPtr existing = find(id);  // one lookup: the hot path of every progress tick
+    // Spec §3.1 / issue 14.3: upstream's monitor reports SDNext's *global* progress for every
+    // subscribed job, so the fraction and steps of a message about a queued job belong to
+    // whichever job is rendering. A queued job's progress is 0 until a message says it runs.
+    const model::JobStatus status =
+        m.status.value_or(existing ? existing->status : model::JobStatus::Processing);
+    const bool queued = status == model::JobStatus::Queued;
     if (!existing) {
         // §4.5: an unknown job is enqueued from the message. Until a listing confirms it, a
         // running one is treated like an optimistic entry (decision 4), so a poll racing it won't
@@ -375,11 +381,13 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
         // progress_update after a resync left a "completed" job in the queue for 20 s).
         model::Job j;
         j.uiId = j.backendId = model::Text(id);
-        j.status = m.status.value_or(model::JobStatus::Processing);
-        j.progress = m.progress.value_or(0);
-        j.current_step = m.current_step;
-        j.total_steps = m.total_steps;
-        j.eta_seconds = m.eta_seconds;
+        j.status = status;
+        if (!queued) {
+            j.progress = m.progress.value_or(0);
+            j.current_step = m.current_step;
+            j.total_steps = m.total_steps;
+            j.eta_seconds = m.eta_seconds;
+        }
         if (m.error_message) j.error = model::Text(*m.error_message);
         j.created_at = j.startTime = model::Timestamp::fromMicros(now, true);
         j.optimistic = model::isActive(j.status);
@@ -387,6 +395,28 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
         return;
     }
     JobUpdate u;
+    if (queued) {
+        if (existing->status == model::JobStatus::Queued) {
+            // Still waiting: nothing of the job's own can have changed but an error text.
+            if (!m.error_message) return;
+            u.error = model::Text(*m.error_message);
+            apply(existing, u, now);
+            return;
+        }
+        // Sent back to the queue: its run starts over (total_steps stays: it comes from the
+        // job's parameters).
+        model::Job next = *existing;
+        next.status = status;
+        next.progress = 0;
+        next.current_step.reset();
+        next.eta_seconds.reset();
+        next.runningSinceMicros = 0;
+        next.runningSinceObserved = false;
+        if (m.error_message) next.error = model::Text(*m.error_message);
+        next.receivedMicros = now;
+        replace(existing, std::make_shared<const model::Job>(std::move(next)));
+        return;
+    }
     u.status = m.status;
     u.progress = m.progress;
     u.current_step = m.current_step;  // only when numeric; otherwise the old value stays

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "model/timestamp.hpp"
 #include "protocol/json_writer.hpp"
@@ -94,6 +95,73 @@ void writeGenerationInfo(JsonWriter& w, const model::GenerationRequest& p, int64
         .endObject();
 }
 
+std::string jsonText(std::string_view s) {
+    JsonWriter w;
+    w.value(s);
+    return std::move(w).take();
+}
+
+// What real SDNext returns as txt2img's `info`: json.dumps of a dict (Python's separators).
+std::string sdnextInfoString(const model::GenerationRequest& p, int64_t seed) {
+    char numbers[160];
+    std::snprintf(numbers, sizeof numbers,
+                  R"("seed": %lld, "all_seeds": [%lld], "width": %d, "height": %d, )",
+                  static_cast<long long>(seed), static_cast<long long>(seed), p.width, p.height);
+    char tail[160];
+    std::snprintf(tail, sizeof tail, R"(, "cfg_scale": %.1f, "steps": %d, "batch_size": %d})", p.cfg_scale, p.steps,
+                  p.batch_size);
+    return "{\"prompt\": " + jsonText(p.prompt) + ", \"all_prompts\": [" + jsonText(p.prompt) +
+           "], \"negative_prompt\": " + jsonText(p.negative_prompt.value_or("")) + ", " + numbers +
+           "\"sampler_name\": " + jsonText(p.sampler_name) + tail;
+}
+
+// Python's repr() of a str, shortened the way pydantic-core shows an input_value (over 50
+// characters: the first 25, "...", the last 24).
+std::string pythonRepr(std::string_view s) {
+    const bool doubleQuotes = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
+    const char quote = doubleQuotes ? '"' : '\'';
+    std::string out(1, quote);
+    for (const char c : s) {
+        if (c == '\\' || c == quote) out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    out += quote;
+    // Counted in characters, so a cut never splits a UTF-8 sequence.
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < out.size(); ++i)
+        if ((static_cast<unsigned char>(out[i]) & 0xC0) != 0x80) starts.push_back(i);
+    if (starts.size() > 50) out = out.substr(0, starts[25]) + "..." + out.substr(starts[starts.size() - 24]);
+    return out;
+}
+
+// str() of the ValidationError SDNextGenerationResult(generation_info=<str>) raises: what the
+// backend's 500 handler puts in "detail" (spec §1.3, §9.15).
+std::string pydanticInfoError(const model::GenerationRequest& request, int64_t seed) {
+    return "1 validation error for SDNextGenerationResult\ngeneration_info\n  Input should be a valid dictionary "
+           "[type=dict_type, input_value=" +
+           pythonRepr(sdnextInfoString(request, seed)) +
+           ", input_type=str]\n    For further information visit https://errors.pydantic.dev/2.11/v/dict_type";
+}
+
+// A random job's mean rendering time as a multiple of jobDurationMs (createJob's scale over
+// randomRequest's steps and sizes, each picked uniformly and independently).
+double meanJobScale() {
+    double steps = 0, size = 0;
+    for (const int n : kSteps) steps += n / 20.0;
+    for (const auto& [w, h] : kSizes) size += std::sqrt(static_cast<double>(w) * h / (512.0 * 512.0));
+    return steps / kSteps.size() * size / kSizes.size();
+}
+
+// A failing job stops at failAt, uniform in [0.05, 0.9] of its duration (createJob).
+constexpr double kMeanFailShare = (0.05 + 0.9) / 2;
+// Arrivals come this much faster than the workers finish jobs, so the queue fills up to its depth
+// and stays there; the depth bound, not the rate, keeps it from growing.
+constexpr double kArrivalPressure = 1.25;
+
 }  // namespace
 
 model::Outcome<ScenarioPlan> planScenario(const SimOptions& o) {
@@ -124,18 +192,25 @@ model::Outcome<ScenarioPlan> planScenario(const SimOptions& o) {
         return model::Error::make(model::ErrorKind::InvalidArgument,
                                   "unknown scenario '" + o.scenario + "' (idle, busy, burst, failing, flaky)");
     }
-    if (o.scenario == "busy" || o.scenario == "flaky" || o.scenario == "failing")
-        // Arrivals slightly slower than the workers drain them: the queue breathes, never explodes.
-        plan.arrivalIntervalMs = static_cast<int>(meanDuration * 1.1 / plan.workers);
     if (o.workers) plan.workers = *o.workers;
     if (o.failRate) plan.failRate = *o.failRate;
+    if (plan.workers < 1) return model::Error::make(model::ErrorKind::InvalidArgument, "workers must be at least 1");
+    if (o.scenario == "busy" || o.scenario == "flaky" || o.scenario == "failing") {
+        // Issue 14.7: a steady state. Jobs arrive a little faster than the workers finish them
+        // (the mean job, failures included), but only while fewer than queueDepth wait or run:
+        // the queue hovers at its starting depth for hours instead of growing without end.
+        const double meanService =
+            meanDuration * meanJobScale() * (1.0 - plan.failRate * (1.0 - kMeanFailShare));
+        plan.arrivalIntervalMs = std::max(1, static_cast<int>(meanService / plan.workers / kArrivalPressure));
+        plan.queueDepth = plan.workers + plan.initialPending;
+    }
     if (o.arrivalIntervalMs) plan.arrivalIntervalMs = *o.arrivalIntervalMs;
+    if (o.queueDepth) plan.queueDepth = *o.queueDepth;
     if (o.initialResults) plan.initialResults = *o.initialResults;
     if (o.burstJobs) plan.burstJobs = *o.burstJobs;
-    if (plan.workers < 1) return model::Error::make(model::ErrorKind::InvalidArgument, "workers must be at least 1");
     if (plan.failRate < 0.0 || plan.failRate > 1.0)
         return model::Error::make(model::ErrorKind::InvalidArgument, "failRate must be within 0..1");
-    if (plan.arrivalIntervalMs < 0 || plan.initialResults < 0 || plan.burstJobs < 0)
+    if (plan.arrivalIntervalMs < 0 || plan.initialResults < 0 || plan.burstJobs < 0 || plan.queueDepth < 0)
         return model::Error::make(model::ErrorKind::InvalidArgument, "scenario counts and intervals cannot be negative");
     if (o.jobDurationMs < 1 || o.progressIntervalMs < 1 || o.pickupDelayMs < 0)
         return model::Error::make(model::ErrorKind::InvalidArgument,
@@ -219,11 +294,21 @@ void Backend::runUntil(int64_t target) {
                 Job& job = jobs_.at(running_.begin()->second);
                 leaveQueue(job);
                 finishJob(job, at);
+                if (arrivalHeld_) {  // a place in the queue came free: the held job comes now
+                    arrivalHeld_ = false;
+                    nextArrival_ = at;
+                }
                 break;
             }
             case EventKind::Arrival: {
-                Job& job = createJob(randomRequest(), DeliveryOptions{}, at);
-                announce(job);
+                // Closed loop (issue 14.7): whoever queues jobs waits while the queue is at its
+                // depth and queues the held job when a worker finishes one.
+                if (plan_.queueDepth > 0 && workload() >= static_cast<size_t>(plan_.queueDepth)) {
+                    arrivalHeld_ = true;
+                    nextArrival_.reset();
+                    break;
+                }
+                announce(createJob(randomRequest(), DeliveryOptions{}, at));
                 const double mean = plan_.arrivalIntervalMs * static_cast<double>(kMicrosPerMs);
                 nextArrival_ = at + std::max<int64_t>(kMicrosPerMs, static_cast<int64_t>(rng_.exponential(mean)));
                 break;
@@ -299,38 +384,58 @@ int64_t Backend::finishTime(const Job& job) const {
     return *job.started + static_cast<int64_t>(static_cast<double>(job.duration) * share);
 }
 
+double Backend::renderedShare(const Job& job, int64_t at) const {
+    if (!job.started) return 0.0;
+    const int64_t end = job.ended ? std::min(at, *job.ended) : at;
+    return std::clamp(static_cast<double>(end - *job.started) / static_cast<double>(job.duration), 0.0, 1.0);
+}
+
 double Backend::progressAt(const Job& job, int64_t at) const {
     switch (job.status) {
         case Raw::Pending: return 0.0;
         case Raw::Succeeded: return 1.0;
         case Raw::Running:
         case Raw::Failed:
-        case Raw::Cancelled: {
-            if (!job.started) return 0.0;
-            const int64_t end = job.finished ? std::min(at, *job.finished) : at;
-            return std::clamp(static_cast<double>(end - *job.started) / static_cast<double>(job.duration), 0.0, 1.0);
-        }
+        case Raw::Cancelled: return renderedShare(job, at);
     }
     return 0.0;
 }
 
+double Backend::globalProgress(int64_t at) const {
+    // SDNext renders one request at a time and /sdapi/v1/progress reports that one: here the
+    // running job that started first (cancelled or not: the GPU is busy with it all the same).
+    const Job* current = nullptr;
+    for (const auto& [finish, seq] : running_) {
+        const Job& job = jobs_.at(seq);
+        if (!current || *job.started < *current->started) current = &job;
+    }
+    return current ? renderedShare(*current, at) : 0.0;
+}
+
 void Backend::startJob(Job& job, int64_t at) {
     pending_.erase(job.seq);
+    job.stage = Stage::Rendering;
+    // Upstream's worker writes "running" whatever the row says, a cancel included (§2.5); the
+    // start time is only set once.
     job.status = Raw::Running;
-    job.started = at;
+    if (!job.started) job.started = at;
     running_.emplace(finishTime(job), job.seq);
 }
 
 void Backend::leaveQueue(Job& job) {
-    if (job.status == Raw::Running) running_.erase({finishTime(job), job.seq});
-    pending_.erase(job.seq);
+    if (job.stage == Stage::Rendering) running_.erase({finishTime(job), job.seq});
+    if (job.stage == Stage::Waiting) pending_.erase(job.seq);
+    job.stage = Stage::Done;
 }
 
 void Backend::finishJob(Job& job, int64_t at) {
     if (!job.started) job.started = at;
+    job.ended = at;
     job.status = job.willFail ? Raw::Failed : Raw::Succeeded;
-    job.finished = at;
-    done_.emplace(at, job.seq);
+    // Upstream sets finished_at only once: a job cancelled before keeps the cancel's time, earlier
+    // than its started_at when it was still pending then (spec §2.5, observed).
+    if (!job.finished) job.finished = at;
+    done_.emplace(*job.finished, job.seq);
     prune();
 }
 
@@ -414,6 +519,28 @@ std::string Backend::envelope(std::string_view type, int64_t at, const std::stri
 std::string Backend::progressMessage(const Job* job, const std::string& jobId, int64_t at) {
     JsonWriter d;
     d.beginObject().field("job_id", jobId);
+    if (options_.progressMode == ProgressMode::Global) {
+        // Upstream's monitor: SDNext's global progress, then the DB row wins: its status, and the
+        // progress its result stores (1.0 when completed, the share rendered when failed).
+        // Steps, ETA and preview are always null (spec §3.1). An id that is no job (an immediate
+        // generation's) stays "queued".
+        std::string_view status = "queued";
+        double progress = globalProgress(at);
+        if (job) {
+            status = kNormalized[static_cast<size_t>(job->status)];
+            if (job->status == Raw::Succeeded) progress = 1.0;
+            if (job->status == Raw::Failed || job->status == Raw::Cancelled)
+                progress = renderedShare(*job, job->ended.value_or(at));
+        }
+        d.field("progress", progress).field("status", status).key("current_step").null().key("total_steps").null();
+        d.key("eta_seconds").null().key("preview_image").null();
+        if (job && job->status == Raw::Failed)
+            d.field("error_message", job->error);
+        else
+            d.key("error_message").null();
+        d.endObject();
+        return envelope("progress_update", at, d.str());
+    }
     if (!job) {
         // A monitor whose job is not in the table (an immediate id) reports "queued" forever.
         d.field("progress", 0.0).field("status", "queued").key("current_step").null().key("total_steps").null();
@@ -556,9 +683,9 @@ void Backend::seedScenario() {
             }
             job.duration = *p.finished - *p.started;
             job.started = p.started;
-            pending_.erase(job.seq);
+            leaveQueue(job);
             job.status = p.fail ? Raw::Failed : Raw::Succeeded;
-            job.finished = p.finished;
+            job.finished = job.ended = p.finished;
             done_.emplace(*p.finished, job.seq);
             if (!p.fail && rng_.chance(0.3)) job.rating = rng_.range(2, 5);
             job.favorite = !p.fail && rng_.chance(0.15);
@@ -596,7 +723,13 @@ std::string Backend::resultJson(const Job& job) {
     JsonWriter w;
     switch (job.status) {
         case Raw::Pending:
-        case Raw::Running: w.null(); break;
+        case Raw::Running:
+            // The cancel's result stays until the worker writes its own (§2.5).
+            if (job.cancelled)
+                w.beginObject().field("status", "cancelled").endObject();
+            else
+                w.null();
+            break;
         case Raw::Cancelled: w.beginObject().field("status", "cancelled").endObject(); break;
         case Raw::Succeeded:
             w.beginObject().field("job_id", job.id).field("status", "completed").key("images").beginArray();
@@ -607,7 +740,7 @@ std::string Backend::resultJson(const Job& job) {
             break;
         case Raw::Failed:
             w.beginObject().field("job_id", job.id).field("status", "failed").key("images").null();
-            w.field("progress", progressAt(job, *job.finished)).field("error_message", job.error);
+            w.field("progress", renderedShare(job, job.ended.value_or(*job.finished))).field("error_message", job.error);
             w.key("generation_info").null().endObject();
             break;
     }
@@ -724,9 +857,13 @@ std::string Backend::systemStatusJson() {
 std::string Backend::activeJobsJson(int limit) {
     std::lock_guard lock(mutex_);
     runUntil(clockNow());
+    // The DB's pending and running rows: a cancelled job the worker still holds is not one until
+    // the worker marks it running again (§2.5).
     std::vector<const Job*> active;
-    for (const uint64_t seq : pending_) active.push_back(&jobs_.at(seq));
-    for (const auto& [at, seq] : running_) active.push_back(&jobs_.at(seq));
+    for (const uint64_t seq : pending_)
+        if (jobs_.at(seq).status == Raw::Pending) active.push_back(&jobs_.at(seq));
+    for (const auto& [at, seq] : running_)
+        if (jobs_.at(seq).status == Raw::Running) active.push_back(&jobs_.at(seq));
     // Upstream: ORDER BY coalesce(started_at, created_at) DESC, created_at DESC.
     std::sort(active.begin(), active.end(), [](const Job* a, const Job* b) {
         const int64_t ka = a->started.value_or(a->created), kb = b->started.value_or(b->created);
@@ -744,7 +881,10 @@ std::string Backend::activeJobsJson(int limit) {
             .field("jobId", job->id)
             .field("prompt", job->params.prompt)
             .field("status", job->status == Raw::Pending ? "queued" : "processing")
-            .field("progress", std::round(progressAt(*job, now_) * 1000.0) / 10.0)
+            // Upstream reads result.progress, which no worker writes: 0 until the job ends (§2.2).
+            .field("progress", options_.progressMode == ProgressMode::Global
+                                   ? 0.0
+                                   : std::round(progressAt(*job, now_) * 1000.0) / 10.0)
             .key("message")
             .null()
             .key("error")
@@ -755,10 +895,9 @@ std::string Backend::activeJobsJson(int limit) {
         w.field("backend", "sdnext").endObject();
         w.field("created_at", wallIso(job->created, false))
             .field("startTime", wallIso(job->started.value_or(job->created), false))
-            .key("finished_at")
-            .null()
+            .field("finished_at", job->finished ? std::optional(wallIso(*job->finished, false)) : std::nullopt)
             .key("result")
-            .null()
+            .raw(resultJson(*job))
             .endObject();
     }
     w.endArray();
@@ -841,8 +980,8 @@ std::string Backend::queueGeneration(const model::GenerationRequest& request, co
     return job.id;
 }
 
-std::string Backend::generateImmediateJson(const model::GenerationRequest& request, const DeliveryOptions& delivery,
-                                           bool deferredMonitor) {
+model::Outcome<std::string> Backend::generateImmediateJson(const model::GenerationRequest& request,
+                                                          const DeliveryOptions& delivery, bool deferredMonitor) {
     std::string id;
     int64_t seed = 0;
     std::string error;
@@ -852,6 +991,10 @@ std::string Backend::generateImmediateJson(const model::GenerationRequest& reque
         id = newUuid();
         seed = request.seed >= 0 ? request.seed : static_cast<int64_t>(rng_.below(4294967296ull));
         if (rng_.chance(plan_.failRate)) error = kErrors[0];
+        // Spec §9.15: SDNext rendered, but its `info` is a JSON string and SDNextGenerationResult
+        // wants a dict. pydantic raises before the route returns (or starts a monitor): a 500.
+        if (error.empty() && options_.sdnextInfoAsString)
+            return model::Error::http(500, pydanticInfoError(request, seed));
         if (deferredMonitor) {
             // Upstream broadcasts generation_started for the id and monitors it forever.
             if (ghostMonitors_.size() >= kMaxGhostMonitors) {
@@ -883,11 +1026,17 @@ CancelOutcome Backend::cancel(const std::string& id) {
     Job* job = find(id);
     if (!job) return CancelOutcome::NotFound;
     if (job->status != Raw::Pending && job->status != Raw::Running) return CancelOutcome::NotCancellable;
-    leaveQueue(*job);
+    // Upstream marks the row and stops the monitor, nothing more: the RQ job stays, so the worker
+    // still renders it and writes its outcome (spec §2.5, §9.7).
     job->status = Raw::Cancelled;
-    job->finished = now_;
+    job->cancelled = now_;
+    if (!job->finished) job->finished = now_;
     stopMonitor(*job);  // a cancelled job produces no further messages
-    done_.emplace(now_, job->seq);
+    if (options_.cancelStopsWorker) {
+        leaveQueue(*job);
+        job->ended = now_;
+    }
+    done_.emplace(*job->finished, job->seq);
     prune();
     return CancelOutcome::Cancelled;
 }

@@ -47,6 +47,7 @@ struct ScenarioPlan {
     int initialFailed = 0;
     int initialPending = 0;
     int burstJobs = 0;
+    int queueDepth = 0;  // arrivals only while fewer jobs wait or run (0: no bound)
     bool gpu = true;
     bool modelsLoaded = true;
 };
@@ -70,8 +71,9 @@ public:
     std::string queueGeneration(const model::GenerationRequest& request, const DeliveryOptions& delivery);
     // Immediate mode: renders in the request, stores no job. deferredMonitor reproduces
     // upstream's /generate?mode=deferred, which also starts a monitor for the unknown id.
-    std::string generateImmediateJson(const model::GenerationRequest& request, const DeliveryOptions& delivery,
-                                      bool deferredMonitor);
+    // An error is the 500 upstream answers: its text is the pydantic message (spec §9.15).
+    model::Outcome<std::string> generateImmediateJson(const model::GenerationRequest& request,
+                                                      const DeliveryOptions& delivery, bool deferredMonitor);
     CancelOutcome cancel(const std::string& id);
     bool remove(const std::string& id);
     int removeMany(const std::vector<std::string>& ids);
@@ -90,15 +92,20 @@ public:
 
 private:
     enum class Raw : uint8_t { Pending, Running, Succeeded, Failed, Cancelled };
+    // Where the job is on the RQ side, which a cancel does not change upstream (spec §2.5).
+    enum class Stage : uint8_t { Waiting, Rendering, Done };
     struct Job {
         uint64_t seq = 0;
         std::string id;
         model::GenerationRequest params;
         DeliveryOptions delivery;
         int64_t actualSeed = 0;
-        Raw status = Raw::Pending;
+        Raw status = Raw::Pending;  // the DB row's status
+        Stage stage = Stage::Waiting;
         int64_t created = 0;  // sim microseconds (negative: before the sim started)
-        std::optional<int64_t> started, finished;
+        std::optional<int64_t> started, finished;  // the DB's started_at and finished_at
+        std::optional<int64_t> ended;      // when the worker stopped rendering it
+        std::optional<int64_t> cancelled;  // when a cancel marked the row
         int64_t duration = 0;  // rendering time when it succeeds
         bool willFail = false;
         double failAt = 1.0;  // share of the duration at which a failing job fails
@@ -129,7 +136,10 @@ private:
     void forget(Job& job);
     void prune();
     Job* find(const std::string& id);
-    double progressAt(const Job& job, int64_t at) const;
+    double progressAt(const Job& job, int64_t at) const;  // the job's own fraction
+    double renderedShare(const Job& job, int64_t at) const;
+    double globalProgress(int64_t at) const;  // SDNext's /sdapi/v1/progress: the oldest running job's
+    size_t workload() const { return pending_.size() + running_.size(); }
     int64_t finishTime(const Job& job) const;
     std::string newUuid();
     std::shared_ptr<const EncodedImage> imageOf(const Job& job);
@@ -163,6 +173,7 @@ private:
     uint64_t nextMonitor_ = 1;
     std::deque<uint64_t> ghostMonitors_;  // monitors of ids that are not jobs, oldest first
     std::optional<int64_t> nextArrival_;
+    bool arrivalHeld_ = false;  // an arrival waits for the queue to drop below its depth
     uint64_t connections_ = 0;
 
     ImageCache images_;

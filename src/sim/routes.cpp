@@ -451,7 +451,10 @@ HttpResponse generate(const Context& c) {
     auto call = readGenerationCall(c.query, c.request.body, "immediate");
     if (auto* refused = std::get_if<HttpResponse>(&call)) return std::move(*refused);
     const auto& g = std::get<GenerationCall>(call);
-    return jsonResponse(200, c.backend.generateImmediateJson(g.request, g.delivery, g.mode == "deferred"));
+    auto answer = c.backend.generateImmediateJson(g.request, g.delivery, g.mode == "deferred");
+    // Spec §1.3: an unhandled exception becomes problem+json with str(exc) as the detail.
+    if (!answer) return problemResponse(500, "Internal Server Error", answer.error().message);
+    return jsonResponse(200, std::move(answer).value());
 }
 
 HttpResponse queueGeneration(const Context& c) {

@@ -34,6 +34,18 @@ struct FaultOptions {
     friend bool operator==(const FaultOptions&, const FaultOptions&) = default;
 };
 
+// How the WebSocket job monitors report progress (spec §3.1, issue 14.3).
+enum class ProgressMode : uint8_t {
+    // Upstream: the monitor polls SDNext's /sdapi/v1/progress, which is global, so every monitored
+    // job (queued ones too, with status "queued") gets the fraction of the job SDNext is rendering,
+    // and current_step, total_steps and eta_seconds are null; /jobs/active says 0 while a job runs
+    // (workers write no progress, §2.2).
+    Global,
+    // Each job its own fraction, steps and ETA, on the socket and in /jobs/active (the sim before
+    // issue 14; for tests that follow one job's run).
+    PerJob,
+};
+
 struct SimOptions {
     std::string bind = "127.0.0.1";
     uint16_t port = 0;  // 0: an ephemeral port, see SimServer::port()
@@ -49,6 +61,17 @@ struct SimOptions {
     int progressIntervalMs = 2000;  // WebSocket progress_update cadence per monitored job
     int wsPingIntervalMs = 20000;   // protocol-level pings on an idle WebSocket (uvicorn: 20 s)
 
+    // Upstream behaviours, faithful by default (issue 14.3; docs/architecture.md, the sim).
+    ProgressMode progressMode = ProgressMode::Global;
+    // Real SDNext returns txt2img's `info` as a JSON string, which the backend's pydantic model
+    // refuses: /generation/generate answers 500 (spec §9.15). false: a dict, as the stand-in
+    // SDNext of the captures returned (generate_POST_immediate.json).
+    bool sdnextInfoAsString = true;
+    // Upstream's cancel only marks the DB row: the worker still runs the job and overwrites it to
+    // succeeded (or failed), finished_at staying the cancel time (spec §2.5, §9.7). true: a
+    // cancelled job leaves the workers at once.
+    bool cancelStopsWorker = false;
+
     // The sim's clock follows the steady clock unless manualClock: then it moves only by
     // SimServer::advance(), and timestamps start at a fixed date so runs compare byte for byte.
     bool manualClock = false;
@@ -62,6 +85,9 @@ struct SimOptions {
     std::optional<int> arrivalIntervalMs;  // mean gap between generated arrivals (0: none)
     std::optional<int> initialResults;     // finished results present at start
     std::optional<int> burstJobs;          // jobs queued at once by "burst"
+    // Arrivals only while fewer jobs than this wait or run (issue 14.7: busy, flaky and failing
+    // hover around it for hours); 0: no bound.
+    std::optional<int> queueDepth;
 
     int imageSize = 256;       // PNGs are square
     int maxStoredJobs = 1000;  // finished jobs beyond this are forgotten, oldest first

@@ -529,7 +529,7 @@ TEST_CASE("queue view: a filter and a sort column are kept incrementally by the 
     spec.descending = true;
     q.setViewSpec(spec);
     CHECK(ids(q.queueView()) == std::vector<std::string>{"cat-2", "cat-1"});
-    q.handleProgressMessage(progressMsg("cat-1", 80), kNow);
+    q.handleProgressMessage(progressMsg("cat-1", 80, JobStatus::Processing), kNow);  // queued jobs stay at 0 (issue 14.3)
     CHECK(ids(q.queueView()) == std::vector<std::string>{"cat-1", "cat-2"});
     q.enqueueJob(makeJob("cat-3", JobStatus::Queued, {}, 60), kNow);
     CHECK(ids(q.queueView()) == std::vector<std::string>{"cat-1", "cat-3", "cat-2"});

@@ -118,10 +118,33 @@ TEST_CASE("spec 2.3: limit=0 answers like results_GET_422_limit0.json") {
                  Body::Exact);
 }
 
-TEST_CASE("spec 2.4: immediate generation answers like generate_POST_immediate.json") {
-    auto server = startSim();
+TEST_CASE("spec 2.4: immediate generation answers like generate_POST_immediate.json (the captures' stand-in SDNext)") {
+    // The capture was made against a stand-in SDNext whose `info` is a dict (spec §2.4, §9.15).
+    auto options = quietOptions();
+    options.sdnextInfoAsString = false;
+    auto server = startSim(options);
     checkFixture("generate_POST_immediate.json",
                  httpOnce(server->port(), "POST", prefixed(*server, "/generation/generate"), kLighthouse));
+}
+
+TEST_CASE("spec 9.15 / issue 14.3: by default immediate generation answers 500 with the pydantic message") {
+    // Real SDNext returns `info` as a JSON string; SDNextGenerationResult.generation_info is a dict.
+    auto server = startSim();
+    const Reply reply = httpOnce(server->port(), "POST", prefixed(*server, "/generation/generate"), kLighthouse);
+    CHECK(reply.status == 500);
+    CHECK(reply.contentType == "application/json");
+    const Json body(reply.body);
+    REQUIRE(body.ok);
+    // Spec §1.3's shape of an unhandled exception, with str(exc) as the detail.
+    CHECK(body.str("type") == "about:blank");
+    CHECK(body.str("title") == "Internal Server Error");
+    CHECK(int64_t(body["status"]) == 500);
+    const std::string detail = body.str("detail");
+    CHECK(detail.starts_with("1 validation error for SDNextGenerationResult\ngeneration_info\n"));
+    CHECK(detail.find("Input should be a valid dictionary [type=dict_type, input_value='{\"prompt\": \"a lighthouse") !=
+          std::string::npos);
+    CHECK(detail.find("input_type=str]") != std::string::npos);
+    CHECK(server->jobs().empty());
 }
 
 TEST_CASE("spec 2.4: a missing prompt answers like generate_POST_422.json") {

@@ -51,11 +51,74 @@ TEST_CASE("spec 2.2: active jobs are ordered by coalesce(started_at, created_at)
     const Json jobs(reply.body);
     CHECK(std::string_view(jobs.root.at(0)["status"]) == "processing");
     CHECK(std::string_view(jobs.root.at(1)["status"]) == "queued");
-    // Naive timestamps, progress on the 0-100 scale.
+    // Naive timestamps; upstream's progress stays 0.0 while a worker runs (it writes none).
     CHECK(std::string_view(jobs.root.at(0)["created_at"]).find('+') == std::string_view::npos);
     server->advance(3000);
     const double progress = double(Json(http.get(prefixed(*server, "/generation/jobs/active")).body).root.at(0)["progress"]);
+    CHECK(progress == 0.0);
+}
+
+TEST_CASE("spec 2.2: with --progress per-job, active jobs report their own progress on the 0-100 scale") {
+    auto options = quietOptions();
+    options.progressMode = sim::ProgressMode::PerJob;
+    auto server = startSim(options);
+    server->queueJob("first");
+    server->advance(1500 + 3000);  // picked up after 1.5 s, then half of its 6 s
+    HttpClient http(server->port());
+    const double progress = double(Json(http.get(prefixed(*server, "/generation/jobs/active")).body).root.at(0)["progress"]);
     CHECK(progress == doctest::Approx(50.0));
+}
+
+TEST_CASE("spec 2.5 / 9.7: a cancelled pending job is still picked up, ends succeeded and becomes a result") {
+    auto options = quietOptions();
+    options.progressMode = sim::ProgressMode::PerJob;  // to see its own run in the listing
+    auto server = startSim(options);
+    HttpClient http(server->port());
+    const std::string first = server->queueJob("first");
+    const std::string cancelled = server->queueJob("cancelled while pending");
+    server->advance(2000);  // the single worker runs "first"; the other waits
+    REQUIRE(http.post(prefixed(*server, "/generation/jobs/" + cancelled + "/cancel")).status == 200);
+    CHECK(server->jobs().back().rawStatus == "cancelled");
+    CHECK(ids(http.get(prefixed(*server, "/generation/jobs/active"))) == std::vector<std::string>{first});
+    // "first" ends at 7.5 s; the worker then takes the cancelled job and marks it running again.
+    server->advance(6000);
+    CHECK(server->jobs().back().rawStatus == "running");
+    const Json active(http.get(prefixed(*server, "/generation/jobs/active")).body);
+    REQUIRE(simdjson::dom::array(active.root).size() == 1);
+    const auto row = active.root.at(0);
+    CHECK(std::string_view(row["id"]) == cancelled);
+    CHECK(std::string_view(row["status"]) == "processing");
+    CHECK(minified(row["result"]) == R"({"status":"cancelled"})");  // the cancel's, until the worker writes its own
+    // finished_at is the cancel's (2 s), startTime the pickup (7.5 s).
+    CHECK(std::string_view(row["finished_at"]) < std::string_view(row["startTime"]));
+    CHECK(http.post(prefixed(*server, "/generation/jobs/" + cancelled + "/cancel")).status == 200);  // running again
+    server->advance(20000);
+    CHECK(server->jobs().back().rawStatus == "succeeded");
+    CHECK(ids(http.get(prefixed(*server, "/generation/results"))) == std::vector<std::string>{cancelled, first});
+    const Json detail(http.get(prefixed(*server, "/generation/jobs/" + cancelled)).body);
+    CHECK(std::string_view(detail["delivery"]["status"]) == "completed");
+    CHECK(std::string_view(detail["delivery"]["finished_at"]) < std::string_view(detail["delivery"]["started_at"]));
+}
+
+TEST_CASE("spec 2.5: a cancelled running job leaves the active list, then the worker's outcome overwrites the cancel") {
+    auto server = startSim();
+    HttpClient http(server->port());
+    const std::string id = server->queueJob("running");
+    server->advance(2000);
+    REQUIRE(server->jobs().back().rawStatus == "running");
+    REQUIRE(http.post(prefixed(*server, "/generation/jobs/" + id + "/cancel")).status == 200);
+    CHECK(ids(http.get(prefixed(*server, "/generation/jobs/active"))).empty());
+    CHECK(ids(http.get(prefixed(*server, "/generation/results"))).empty());
+    server->advance(20000);
+    CHECK(server->jobs().back().rawStatus == "succeeded");
+    CHECK(ids(http.get(prefixed(*server, "/generation/results"))) == std::vector<std::string>{id});
+    // finished_at stays the cancel's time (2 s after the manual clock's fixed start), not the
+    // run's real end (7.5 s); started_at is the pickup (1.5 s).
+    const Json detail(http.get(prefixed(*server, "/generation/jobs/" + id)).body);
+    CHECK(std::string_view(detail["delivery"]["started_at"]) == "2026-11-26T07:00:01.500000");
+    CHECK(std::string_view(detail["delivery"]["finished_at"]) == "2026-11-26T07:00:02");
+    const Json result(http.get(prefixed(*server, "/generation/results")).body);
+    CHECK(std::string_view(result.root.at(0)["finished_at"]) == "2026-11-26T07:00:02");
 }
 
 TEST_CASE("spec 2.2: limit defaults to 50 and must lie within 1..200") {
@@ -141,8 +204,10 @@ TEST_CASE("spec 2.5: cancel answers 400 for a succeeded job, and for failed and 
     }
 }
 
-TEST_CASE("spec 2.5: a cancelled running job leaves the queue and never becomes a result") {
-    auto server = startSim();
+TEST_CASE("spec 2.5: with cancelStopsWorker a cancelled running job leaves the queue and never becomes a result") {
+    auto options = quietOptions();
+    options.cancelStopsWorker = true;
+    auto server = startSim(options);
     HttpClient http(server->port());
     const std::string id = server->queueJob("running");
     server->advance(2000);
@@ -221,7 +286,9 @@ TEST_CASE("spec 4.1: in the failing scenario jobs fail with an error and never b
 }
 
 TEST_CASE("spec 2.4: immediate generation renders in the request and stores no job") {
-    auto server = startSim();
+    auto options = quietOptions();
+    options.sdnextInfoAsString = false;  // the captures' stand-in SDNext (spec §9.15)
+    auto server = startSim(options);
     const Reply reply = httpOnce(server->port(), "POST", prefixed(*server, "/generation/generate"),
                                  R"({"prompt":"now","seed":7,"steps":"30","cfg_scale":"6.5"})");
     REQUIRE(reply.status == 200);

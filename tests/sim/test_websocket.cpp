@@ -215,7 +215,9 @@ TEST_CASE("spec 3.1: no API key is asked on the socket, and the server pings an 
 }
 
 TEST_CASE("spec 2.4: generate?mode=deferred announces the id and reports it queued forever") {
-    auto server = startSim();
+    auto options = quietOptions();
+    options.sdnextInfoAsString = false;  // with real SDNext's string `info` it is a 500 (spec §9.15)
+    auto server = startSim(options);
     auto ws = connectProgress(*server);
     readOrFail(*ws);
     subscribe(*ws);
@@ -231,4 +233,139 @@ TEST_CASE("spec 2.4: generate?mode=deferred announces the id and reports it queu
         CHECK(std::string(std::string_view(update["data"]["status"])) == "queued");
     }
     CHECK(httpOnce(server->port(), "POST", prefixed(*server, "/generation/jobs/" + id + "/cancel")).status == 404);
+}
+
+namespace {
+
+struct Update {
+    std::string jobId, status;
+    double progress = 0;
+    bool stepsNull = true;
+};
+
+// Every progress_update the socket has for us now (the clock is manual: nothing more comes).
+std::vector<Update> drainUpdates(WsClient& ws) {
+    std::vector<Update> out;
+    while (auto text = ws.read(300ms)) {
+        const Json m(*text);
+        REQUIRE(m.ok);
+        if (m.str("type") != "progress_update") continue;
+        const auto d = m["data"];
+        out.push_back({std::string(std::string_view(d["job_id"])), std::string(std::string_view(d["status"])),
+                       double(d["progress"]),
+                       d["current_step"].is_null() && d["total_steps"].is_null() && d["eta_seconds"].is_null()});
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("spec 3.1 / issue 14.3: progress is global: a queued job reports the running job's fraction, status queued") {
+    auto server = startSim();  // one worker, 6 s per job, picked up 1.5 s after creation
+    auto ws = connectProgress(*server);
+    readOrFail(*ws);
+    subscribe(*ws);
+    const std::string running = server->queueJob("renders first");
+    const std::string waiting = server->queueJob("waits");
+    drainUpdates(*ws);  // started + the first updates, at 0
+    // Ticks at 2, 4 and 6 s: "renders first" is 0.5/6, 2.5/6 and 4.5/6 through its run.
+    for (const double expected : {0.5 / 6, 2.5 / 6, 4.5 / 6}) {
+        server->advance(2000);
+        const auto updates = drainUpdates(*ws);
+        REQUIRE(updates.size() == 2);
+        for (const auto& u : updates) {
+            CHECK(u.progress == doctest::Approx(expected));
+            CHECK(u.stepsNull);  // upstream never fills steps or ETA
+            CHECK(u.status == (u.jobId == running ? "processing" : "queued"));
+        }
+    }
+    // At 7.5 s the first ends and the worker takes the second: at 8 s it reports its own run.
+    server->advance(2000);
+    for (const auto& u : drainUpdates(*ws)) {
+        if (u.jobId == waiting) {
+            CHECK(u.status == "processing");
+            CHECK(u.progress == doctest::Approx(0.5 / 6));
+        } else {
+            CHECK(u.status == "completed");
+            CHECK(u.progress == 1.0);
+        }
+    }
+}
+
+TEST_CASE("spec 3.1 / issue 14.3: with two workers both running jobs report the fraction of the one that started first") {
+    auto options = quietOptions();
+    options.workers = 2;
+    auto server = startSim(options);
+    auto ws = connectProgress(*server);
+    readOrFail(*ws);
+    subscribe(*ws);
+    server->queueJob("first");
+    server->advance(1000);
+    server->queueJob("second");  // picked up at 2.5 s, a second after the first (1.5 s)
+    drainUpdates(*ws);
+    server->advance(2500);  // to 3.5 s: the first's monitor ticks at 2 s, the second's at 3 s
+    const auto updates = drainUpdates(*ws);
+    REQUIRE(updates.size() == 2);
+    CHECK(updates[0].progress == doctest::Approx(0.5 / 6));  // 2 s: the first, 0.5 s into its run
+    // 3 s, the second's own message: the first's 1.5 s of 6, not its own 0.5 s.
+    CHECK(updates[1].progress == doctest::Approx(1.5 / 6));
+    CHECK(updates[1].status == "processing");
+}
+
+TEST_CASE("spec 3.1 / issue 14.3: --progress per-job keeps each job's own progress and steps") {
+    auto options = quietOptions();
+    options.progressMode = sim::ProgressMode::PerJob;
+    auto server = startSim(options);
+    auto ws = connectProgress(*server);
+    readOrFail(*ws);
+    subscribe(*ws);
+    const std::string running = server->queueJob("renders first");
+    server->queueJob("waits");
+    drainUpdates(*ws);
+    server->advance(4000);
+    const auto updates = drainUpdates(*ws);
+    REQUIRE(updates.size() == 4);
+    for (const auto& u : updates) {
+        if (u.jobId == running) {
+            CHECK(u.progress > 0.0);
+            CHECK_FALSE(u.stepsNull);
+        } else {
+            CHECK(u.status == "queued");
+            CHECK(u.progress == 0.0);
+        }
+    }
+}
+
+TEST_CASE("spec 2.5 / issue 14.3: a cancelled pending job sends nothing more, even while the worker renders it") {
+    auto server = startSim();
+    auto ws = connectProgress(*server);
+    readOrFail(*ws);
+    subscribe(*ws);
+    const std::string first = server->queueJob("first");
+    const std::string cancelled = server->queueJob("cancelled");
+    drainUpdates(*ws);
+    REQUIRE(httpOnce(server->port(), "POST", prefixed(*server, "/generation/jobs/" + cancelled + "/cancel")).status == 200);
+    std::set<std::string> seen;
+    bool completed = false;
+    server->advance(30000);  // both are rendered in turn
+    while (auto text = ws->read(300ms)) {
+        const Json m(*text);
+        seen.insert(std::string(std::string_view(m["data"]["job_id"])));
+        completed |= m.str("type") == "generation_complete";
+    }
+    CHECK(seen == std::set<std::string>{first});
+    CHECK(completed);
+    CHECK(server->jobs().back().rawStatus == "succeeded");
+}
+
+TEST_CASE("spec 9.15: generate?mode=deferred that ends in the 500 announces nothing and starts no monitor") {
+    auto server = startSim();
+    auto ws = connectProgress(*server);
+    readOrFail(*ws);
+    subscribe(*ws);
+    const Reply reply = httpOnce(server->port(), "POST", prefixed(*server, "/generation/generate?mode=deferred"),
+                                 R"({"prompt":"ghost"})");
+    CHECK(reply.status == 500);
+    server->advance(10000);
+    CHECK_FALSE(ws->read(300ms).has_value());
 }
