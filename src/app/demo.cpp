@@ -15,7 +15,9 @@ model::Outcome<std::unique_ptr<sim::SimServer>> startDemoBackend(const std::stri
     sim::SimOptions o;
     o.scenario = scenario;
     o.seed = 42;
-    o.progressIntervalMs = 100;
+    // Upstream's monitor sends one progress_update per subscribed job every 2 s (spec §3.1): the
+    // demo sends what a real backend would, so what genmon costs here is what it costs there.
+    o.progressIntervalMs = 2000;
     o.jobDurationMs = 8000;
     o.pickupDelayMs = 600;
     return sim::SimServer::start(o);
