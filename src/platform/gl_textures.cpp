@@ -7,6 +7,7 @@
 namespace genmon::platform {
 
 ImTextureID GlTextureBackend::create(const model::Image& image) {
+    ++changes_;
     GLuint tex = 0;
     glGenTextures(1, &tex);
     glBindTexture(GL_TEXTURE_2D, tex);
@@ -21,6 +22,7 @@ ImTextureID GlTextureBackend::create(const model::Image& image) {
 }
 
 void GlTextureBackend::destroy(ImTextureID id) {
+    ++changes_;
     const auto tex = static_cast<GLuint>(reinterpret_cast<uintptr_t>(id));
     glDeleteTextures(1, &tex);
 }

@@ -9,27 +9,58 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <string_view>
+
+#include "platform/damage.hpp"
+#include "platform/glx_present.hpp"
+#include "platform/input_latch.hpp"
 
 namespace genmon::platform {
 namespace {
 std::string g_lastGlfwError;
 std::atomic<bool> g_glfwReady{false};
 bool g_input = false;  // set by GLFW callbacks on the UI thread, read by the frame pacer
+InputLatch g_latch;    // the same: presses kept until a frame has shown them (issue 14.6)
+bool g_exposed = false;  // the X server asked for the picture again (a full present)
 
-// Installed before ImGui's backend, which chains to them: they only note that input arrived.
-void noteInput(GLFWwindow*, int, int, int) { g_input = true; }
-void noteKey(GLFWwindow*, int, int, int, int) { g_input = true; }
+static_assert(sizeof(ImGuiIO::KeysDown) / sizeof(bool) == InputLatch::kKeys, "ImGui 1.86's io.KeysDown[512]");
+static_assert(sizeof(ImGuiIO::MouseDown) / sizeof(bool) == InputLatch::kButtons, "ImGui 1.86's io.MouseDown[5]");
+
+// Installed before ImGui's backend, which chains to them: they note that input arrived, and
+// keys and buttons go to the latch (whose view replaces the backend's at each new frame).
+void noteButton(GLFWwindow* w, int button, int action, int) {
+    g_input = true;
+    double x = 0, y = 0;
+    glfwGetCursorPos(w, &x, &y);
+    g_latch.button(button, action == GLFW_PRESS, static_cast<float>(x), static_cast<float>(y));
+}
+void noteKey(GLFWwindow*, int key, int, int action, int) {
+    g_input = true;
+    g_latch.key(key, action != GLFW_RELEASE);  // a repeat is still down
+}
 void noteChar(GLFWwindow*, unsigned) { g_input = true; }
 void noteScroll(GLFWwindow*, double, double) { g_input = true; }
 void noteCursor(GLFWwindow*, double, double) { g_input = true; }
 void noteFlag(GLFWwindow*, int) { g_input = true; }
 void noteSize(GLFWwindow*, int, int) { g_input = true; }
-void noteRefresh(GLFWwindow*) { g_input = true; }
+void noteRefresh(GLFWwindow*) {
+    g_input = true;
+    g_exposed = true;
+}
 
 void onGlfwError(int code, const char* description) {
     g_lastGlfwError = std::string(description ? description : "unknown") + " (GLFW error " + std::to_string(code) + ")";
 }
 }  // namespace
+
+void applyInputLatch(InputLatch& latch, ImGuiIO& io) {
+    float x = io.MousePos.x, y = io.MousePos.y;
+    if (latch.applyTo(io.KeysDown, io.MouseDown, &x, &y)) io.MousePos = ImVec2(x, y);
+    io.KeyCtrl = io.KeysDown[GLFW_KEY_LEFT_CONTROL] || io.KeysDown[GLFW_KEY_RIGHT_CONTROL];
+    io.KeyShift = io.KeysDown[GLFW_KEY_LEFT_SHIFT] || io.KeysDown[GLFW_KEY_RIGHT_SHIFT];
+    io.KeyAlt = io.KeysDown[GLFW_KEY_LEFT_ALT] || io.KeysDown[GLFW_KEY_RIGHT_ALT];
+    io.KeySuper = io.KeysDown[GLFW_KEY_LEFT_SUPER] || io.KeysDown[GLFW_KEY_RIGHT_SUPER];
+}
 
 bool displayAvailable() {
     const char* display = std::getenv("DISPLAY");
@@ -58,7 +89,7 @@ model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& option
         glfwTerminate();
         return model::Error::make(model::ErrorKind::Internal, "cannot load OpenGL 3.3 functions");
     }
-    glfwSetMouseButtonCallback(w, noteInput);
+    glfwSetMouseButtonCallback(w, noteButton);
     glfwSetKeyCallback(w, noteKey);
     glfwSetCharCallback(w, noteChar);
     glfwSetScrollCallback(w, noteScroll);
@@ -72,7 +103,38 @@ model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& option
     g_glfwReady = true;
     auto win = std::unique_ptr<Window>(new Window(w));
     win->lastTitle_ = options.title;
+    win->partial_ = makePartial(w);
     return win;
+}
+
+// Partial redraw (issue 14.1) only where a frame costs CPU: Mesa's software renderers. A GPU
+// draws a whole frame for next to nothing and its swap chain does not keep the back buffer.
+struct Window::Partial {
+    DamageTracker tracker;
+    std::unique_ptr<SubBufferPresenter> presenter;
+    int width = 0, height = 0;  // the framebuffer the back buffer holds
+    double share = 1;           // of the last frame's pixels, the share drawn
+};
+
+std::unique_ptr<Window::Partial> Window::makePartial(GLFWwindow* w) {
+    const char* env = std::getenv("GENMON_PARTIAL_REDRAW");
+    if (env && std::string_view(env) == "0") return nullptr;
+    const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    const std::string_view r = renderer ? renderer : "";
+    if (r.find("llvmpipe") == std::string_view::npos && r.find("softpipe") == std::string_view::npos) return nullptr;
+    auto presenter = SubBufferPresenter::forWindow(w);
+    if (!presenter) return nullptr;
+    auto p = std::make_unique<Partial>();
+    p->presenter = std::move(presenter);
+    return p;
+}
+
+Window::Window(GLFWwindow* w) : window_(w) {}
+
+bool Window::partialRedraw() const { return partial_ != nullptr; }
+double Window::lastDrawnShare() const { return partial_ ? partial_->share : 1.0; }
+void Window::invalidate() {
+    if (partial_) partial_->tracker.invalidate();
 }
 
 Window::~Window() {
@@ -101,27 +163,61 @@ void Window::waitEvents(double timeoutSeconds) {
         glfwWaitEventsTimeout(timeoutSeconds);
 }
 
-bool Window::takeInput() {
-    const bool seen = g_input;
-    g_input = false;
-    return seen;
+int Window::refreshRate() const {
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    return mode ? mode->refreshRate : 0;
 }
+
+Window::Input Window::takeInput() {
+    Input in{g_input, g_latch.anyHeld()};
+    g_input = false;
+    return in;
+}
+
+bool Window::inputOwed() const { return g_latch.needsFrame() || g_latch.anyHeld(); }
 
 void Window::newFrame() {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    // The backend set keys and buttons as they are at this instant; the latch adds the taps
+    // that came and went since the last frame.
+    applyInputLatch(g_latch, ImGui::GetIO());
     ImGui::NewFrame();
 }
 
 void Window::render(const float clearColor[4]) {
     ImGui::Render();
+    ImDrawData* data = ImGui::GetDrawData();
     int w = 0, h = 0;
     glfwGetFramebufferSize(window_, &w, &h);
-    glViewport(0, 0, w, h);
-    glClearColor(clearColor[0], clearColor[1], clearColor[2], clearColor[3]);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    glfwSwapBuffers(window_);
+    if (!partial_) {
+        renderDrawData(data, nullptr, clearColor);
+        glfwSwapBuffers(window_);
+        return;
+    }
+    // The back buffer still holds the last frame: draw and present only what changed.
+    Partial& p = *partial_;
+    if (w != p.width || h != p.height || g_exposed) p.tracker.invalidate();
+    p.width = w;
+    p.height = h;
+    g_exposed = false;
+    const Damage damage = p.tracker.update(*data);
+    renderDrawData(data, &damage, clearColor);
+    if (damage.full) {
+        p.presenter->present(0, 0, w, h);
+        p.share = 1;
+        return;
+    }
+    const ImVec2 off = data->DisplayPos, scale = data->FramebufferScale;
+    double drawn = 0;
+    for (const auto& r : damage.rects) {
+        const int x0 = static_cast<int>((r.x0 - off.x) * scale.x), x1 = static_cast<int>((r.x1 - off.x) * scale.x);
+        const int y0 = static_cast<int>((r.y0 - off.y) * scale.y), y1 = static_cast<int>((r.y1 - off.y) * scale.y);
+        p.presenter->present(x0, h - y1, x1 - x0, y1 - y0);
+        drawn += static_cast<double>(x1 - x0) * (y1 - y0);
+    }
+    p.share = w > 0 && h > 0 ? drawn / (static_cast<double>(w) * h) : 0;
 }
 
 void Window::wake() {
