@@ -102,7 +102,7 @@ TEST_CASE("issue 14.1: the cap follows a slower display, never a faster one") {
     CHECK(FramePacer(0).minInterval() == doctest::Approx(1.0 / 60));  // unknown rate: 60
 }
 
-TEST_CASE("issue 14.1: frames caused only by data are at most N a second (default 10; a setting)") {
+TEST_CASE("issue 14.1: frames caused only by data are at most N a second (default 10, a setting)") {
     LoopSim sim;
     sim.run(0.5);  // the start-up frames settle first
     sim.frames.clear();

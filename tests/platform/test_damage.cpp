@@ -73,7 +73,7 @@ float damagedArea(const Damage& d) {
 
 }  // namespace
 
-TEST_CASE("issue 14.1 damage: the first frame is drawn whole; an identical frame draws nothing") {
+TEST_CASE("issue 14.1 damage: the first frame is drawn whole, an identical frame draws nothing") {
     Context c;
     DamageTracker t;
     CHECK(t.update(frame("queued", "0%")).full);

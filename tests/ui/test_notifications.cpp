@@ -57,7 +57,7 @@ TEST_CASE("issue 14.5: identical notifications merge with a count however far ap
     CHECK(h.state().notifications.entries.size() == 3);
 }
 
-TEST_CASE("issue 14.5: at most three toasts on screen, newest first; the rest wait in the Notifications panel") {
+TEST_CASE("issue 14.5: at most three toasts on screen, newest first, the rest wait in the Notifications panel") {
     UiHarness h(test::snapshotOf(oneQueuedJob()));
     for (int i = 1; i <= 5; ++i)
         h.pendingEvents.push_back(note(NotificationKind::Error, "Failed to cancel generation", "job " + std::to_string(i), h.now));
@@ -81,7 +81,7 @@ TEST_CASE("issue 14.5: at most three toasts on screen, newest first; the rest wa
     CHECK(rowsShown(h) == 5);
 }
 
-TEST_CASE("issue 14.5: dismissing loses nothing; the history is filterable by text and by kind, with counts") {
+TEST_CASE("issue 14.5: dismissing loses nothing, the history is filterable by text and by kind, with counts") {
     UiHarness h(test::snapshotOf(oneQueuedJob()));
     h.pendingEvents.push_back(note(NotificationKind::Success, "Generation cancelled", "", h.now));
     h.pendingEvents.push_back(note(NotificationKind::Success, "Generation cancelled", "", h.now));
@@ -115,7 +115,7 @@ TEST_CASE("issue 14.5: dismissing loses nothing; the history is filterable by te
     CHECK_FALSE(h.drawn("notifications.row:" + std::to_string(entries[2].id)));
 }
 
-TEST_CASE("issue 14.5: the history is bounded at 1,000 entries; the oldest go first and are counted") {
+TEST_CASE("issue 14.5: the history is bounded at 1,000 entries, the oldest go first and are counted") {
     ui::UiState st;
     for (int i = 0; i < 1005; ++i)
         ui::pushToast(st, NotificationKind::Info, "Result deleted", "result " + std::to_string(i), test::kNow + i);
@@ -143,7 +143,7 @@ TEST_CASE("issue 14.5: the panel's filter matches message or detail, ignoring ca
     CHECK_FALSE(ui::notificationMatches(n, "", noWarnings));
 }
 
-TEST_CASE("issue 14.1: a toast that just sits there asks for no frames; a fading one only while it fades") {
+TEST_CASE("issue 14.1: a toast that just sits there asks for no frames, a fading one only while it fades") {
     auto snap = test::snapshotOf(oneQueuedJob());
     UiHarness h(snap);
     const double base = h.app->idleRefreshSeconds(*snap, h.now, 0);
