@@ -9,7 +9,8 @@
 //   7w   genmon --backend URL, genmon-sim --scenario idle in a separate process, target <= 1 %
 //
 //   bench_window [--quick] [--out FILE] [--only ID] --genmon PATH --sim PATH
-//                [--xvfb PATH] [--warmup S] [--seconds S]
+//                [--xvfb PATH] [--warmup S] [--seconds S] [--no-partial]
+// --no-partial runs genmon with GENMON_PARTIAL_REDRAW=0 (every frame drawn whole), to compare.
 // Full run: 30 s warm-up, 60 s measured (each figure); --quick: 5 s and 10 s.
 #include <dirent.h>
 #include <fcntl.h>
@@ -254,7 +255,7 @@ void sleepSeconds(double s) { std::this_thread::sleep_for(std::chrono::duration<
 
 // Runs genmon with args in a real window on display, measures, stops it.
 Measured measureWindow(const std::string& genmon, const std::vector<std::string>& args, const std::string& display,
-                       double warmup, double seconds) {
+                       double warmup, double seconds, bool partial) {
     Measured m;
     char configDir[] = "/tmp/genmon-bench-XXXXXX";  // settings and layout never touch the user's
     if (!mkdtemp(configDir)) {
@@ -269,6 +270,7 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
                                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
                                                  {"GALLIUM_DRIVER", "llvmpipe"},
                                                  {"GENMON_FRAME_STATS", "1"},
+                                                 {"GENMON_PARTIAL_REDRAW", partial ? nullptr : "0"},
                                                  {"XDG_CONFIG_HOME", configDir}};
     if (!spawn(g, argv, env, 2)) {
         m.error = "cannot start " + genmon;
@@ -290,8 +292,8 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
             const auto f1 = stats.latest();
             m.cpuPercent = (c1.total - c0.total) / wall * 100.0;
             char buf[512];
-            std::snprintf(buf, sizeof buf, "%.1f s measured after %.0f s warm-up, load average %s; by thread:", wall,
-                          warmup, loadAverageText().c_str());
+            std::snprintf(buf, sizeof buf, "%s%.1f s measured after %.0f s warm-up, load average %s; by thread:",
+                          partial ? "" : "GENMON_PARTIAL_REDRAW=0: ", wall, warmup, loadAverageText().c_str());
             m.detail = buf;
             for (const auto& [name, s] : c1.byName) {
                 const auto before = c0.byName.find(name);
@@ -308,6 +310,14 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
                               delta("frames"), dt, delta("frames") / dt, delta("input"), delta("animation"), delta("data"),
                               delta("clock"), delta("wakeups"));
                 m.detail += buf;
+                const auto partial = f1->counts.find("partial");
+                if (partial != f1->counts.end() && partial->second > 0 && delta("frames") > 0) {
+                    std::snprintf(buf, sizeof buf, "; partial redraw on: a frame drew %.1f %% of the window on average",
+                                  delta("pixels") / delta("frames") * 100.0);
+                    m.detail += buf;
+                } else if (partial != f1->counts.end()) {
+                    m.detail += "; partial redraw off: every frame drew the whole window";
+                }
             } else {
                 m.detail += "; frames: no GENMON_FRAME_STATS lines (is this genmon older than issue 14?)";
             }
@@ -326,8 +336,11 @@ int main(int argc, char** argv) {
     Reporter report(opt);
     std::string genmon, sim, xvfb = "/usr/bin/Xvfb";
     double warmup = opt.quick ? 5 : 30, seconds = opt.quick ? 10 : 60;
-    for (size_t i = 0; i + 1 < opt.rest.size(); ++i) {
+    bool partial = true;
+    for (size_t i = 0; i < opt.rest.size(); ++i) {
         const std::string& a = opt.rest[i];
+        if (a == "--no-partial") partial = false;
+        if (i + 1 >= opt.rest.size()) break;
         if (a == "--genmon") genmon = opt.rest[++i];
         else if (a == "--sim") sim = opt.rest[++i];
         else if (a == "--xvfb") xvfb = opt.rest[++i];
@@ -350,7 +363,7 @@ int main(int argc, char** argv) {
     if (!x.start(xvfb)) return unavailable("Xvfb did not start");
 
     if (want10) {
-        const Measured m = measureWindow(genmon, {"--demo"}, x.display, warmup, seconds);
+        const Measured m = measureWindow(genmon, {"--demo"}, x.display, warmup, seconds, partial);
         if (!m.error.empty())
             report.unavailable("10", name10, "%", m.error);
         else
@@ -364,7 +377,7 @@ int main(int argc, char** argv) {
             (url = readLine(s.out, 10000)).rfind("http://", 0) != 0) {
             report.unavailable("7w", name7w, "%", "genmon-sim (idle) did not start");
         } else {
-            const Measured m = measureWindow(genmon, {"--backend", url}, x.display, warmup, seconds);
+            const Measured m = measureWindow(genmon, {"--backend", url}, x.display, warmup, seconds, partial);
             if (!m.error.empty())
                 report.unavailable("7w", name7w, "%", m.error);
             else
