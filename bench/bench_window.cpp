@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -75,6 +76,7 @@ bool spawn(Child& child, const std::vector<std::string>& argv, const std::map<st
     const pid_t pid = fork();
     if (pid < 0) return false;
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);  // an interrupted bench leaves no Xvfb or genmon behind
         const int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0);
         for (int fd : {1, 2}) dup2(fd == captureFd ? pipeFds[1] : devnull, fd);
