@@ -48,8 +48,8 @@ public:
     double minInterval() const { return minInterval_; }
     double dataInterval() const { return dataInterval_; }
 
-    // What a wake-up brought. input: the person did something (pointer, keys, scroll, resize)
-    // or the input latch owes a frame; held: a key or button is held down.
+    // What a wake-up brought. input: the person did something (pointer, keys, scroll, resize);
+    // held: a key or button is held down. (What the input latch owes comes through drew().)
     struct Wake {
         uint64_t contentVersion = 0;
         bool input = false;
