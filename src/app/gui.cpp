@@ -112,7 +112,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
     // many compositors, so a frame is never drawn before the pacer says so.
     FramePacer pacer(win.refreshRate(), app.state().dataFramesPerSecond);
     FrameStats stats(seconds(), win.partialRedraw());
-    uint64_t textureChanges = textures.changes();
+    uint64_t reusedTextureIds = textures.reusedIds();
     std::vector<orchestrator::Event> events;  // drained at every wake-up, shown by the next frame
     while (!win.shouldClose() && !(run.quitRequested && run.quitRequested())) {
         win.waitEvents(pacer.waitSeconds(seconds()));
@@ -131,8 +131,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         app.frame({snap, now, std::move(events), retryAt, source.exchanges});
         events.clear();
         win.setTitle(ui::App::windowTitle(*snap));
-        if (textures.changes() != textureChanges) win.invalidate();  // a new picture may reuse an old id
-        textureChanges = textures.changes();
+        if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id
+        reusedTextureIds = textures.reusedIds();
         win.render(kClear);
         // Frames are spaced from start to start: the cap holds whatever a frame costs.
         pacer.drew(wokeAt, cause, app.wantsFullRate(), win.inputOwed(), app.idleRefreshSeconds(*snap, now, retryAt));

@@ -78,6 +78,28 @@ float growthIfMerged(const DamageRect& a, const DamageRect& b) { return unite(a,
 
 }  // namespace
 
+PixelRect backendScissor(const ImVec4& clip, ImVec2 off, ImVec2 scale, int fbHeight) {
+    // As imgui_impl_opengl3.cpp (1.86) computes it, float for float.
+    const ImVec2 clipMin((clip.x - off.x) * scale.x, (clip.y - off.y) * scale.y);
+    const ImVec2 clipMax((clip.z - off.x) * scale.x, (clip.w - off.y) * scale.y);
+    if (clipMax.x <= clipMin.x || clipMax.y <= clipMin.y) return {};
+    const int gx = static_cast<int>(clipMin.x), gy = static_cast<int>(static_cast<float>(fbHeight) - clipMax.y);
+    const int gw = static_cast<int>(clipMax.x - clipMin.x), gh = static_cast<int>(clipMax.y - clipMin.y);
+    return {gx, fbHeight - gy - gh, gx + gw, fbHeight - gy};
+}
+
+bool clipForDamage(const ImVec4& clip, const DamageRect& r, ImVec2 off, ImVec2 scale, int fbHeight, ImVec4& out) {
+    const PixelRect s = backendScissor(clip, off, scale, fbHeight);
+    const PixelRect d{static_cast<int>((r.x0 - off.x) * scale.x), static_cast<int>((r.y0 - off.y) * scale.y),
+                      static_cast<int>((r.x1 - off.x) * scale.x), static_cast<int>((r.y1 - off.y) * scale.y)};
+    const PixelRect in{std::max(s.x0, d.x0), std::max(s.y0, d.y0), std::min(s.x1, d.x1), std::min(s.y1, d.y1)};
+    if (in.empty()) return false;
+    // Whole pixels: the backend's arithmetic gives them back exactly.
+    out = ImVec4(off.x + static_cast<float>(in.x0) / scale.x, off.y + static_cast<float>(in.y0) / scale.y,
+                 off.x + static_cast<float>(in.x1) / scale.x, off.y + static_cast<float>(in.y1) / scale.y);
+    return true;
+}
+
 std::vector<DamageRect> mergeDamage(std::vector<DamageRect> rects, size_t maxRects, DamageRect display) {
     for (auto& r : rects)  // whole pixels, one more around (antialiased fringes, rounding)
         r = intersect({std::floor(r.x0) - 1, std::floor(r.y0) - 1, std::ceil(r.x1) + 1, std::ceil(r.y1) + 1}, display);
@@ -207,11 +229,8 @@ void renderDrawData(ImDrawData* data, const Damage* damage, const float clearCol
         ImVector<ImDrawCmd> clipped;
         for (const ImDrawCmd& c : l.CmdBuffer)
             for (const auto& r : damage->rects) {
-                const DamageRect in = intersect(clipOf(c), r);
-                if (in.area() <= 0) continue;
                 ImDrawCmd part = c;
-                part.ClipRect = ImVec4(in.x0, in.y0, in.x1, in.y1);
-                clipped.push_back(part);
+                if (clipForDamage(c.ClipRect, r, off, scale, fbHeight, part.ClipRect)) clipped.push_back(part);
             }
         original[static_cast<size_t>(li)].swap(l.CmdBuffer);
         l.CmdBuffer.swap(clipped);

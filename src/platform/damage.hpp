@@ -58,6 +58,18 @@ private:
 // display, and merges until none overlap and at most maxRects remain: the result is disjoint.
 std::vector<DamageRect> mergeDamage(std::vector<DamageRect> rects, size_t maxRects, DamageRect display);
 
+// The framebuffer pixels ImGui 1.86's OpenGL3 backend lets a command with this clip rectangle
+// touch (its glScissor, truncations included), as a rectangle in window rows (y down).
+struct PixelRect {
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool empty() const { return x1 <= x0 || y1 <= y0; }
+};
+PixelRect backendScissor(const ImVec4& clip, ImVec2 displayPos, ImVec2 scale, int fbHeight);
+// The clip rectangle for drawing a command only inside damage rectangle r: the backend's
+// scissor for it is exactly backendScissor(clip) ∩ r, so a pixel of r gets every command a full
+// redraw gives it, also where the clip rectangle has fractional edges. False: nothing to draw.
+bool clipForDamage(const ImVec4& clip, const DamageRect& r, ImVec2 displayPos, ImVec2 scale, int fbHeight, ImVec4& out);
+
 // Draws the frame into the bound framebuffer with ImGui's OpenGL3 backend: everything (damage
 // null or full), or only inside the rectangles (each cleared first, every command clipped to
 // them). GL state as the backend leaves it.

@@ -7,9 +7,9 @@
 namespace genmon::platform {
 
 ImTextureID GlTextureBackend::create(const model::Image& image) {
-    ++changes_;
     GLuint tex = 0;
     glGenTextures(1, &tex);
+    if (!everUsed_.insert(tex).second) ++reusedIds_;
     glBindTexture(GL_TEXTURE_2D, tex);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
@@ -22,7 +22,6 @@ ImTextureID GlTextureBackend::create(const model::Image& image) {
 }
 
 void GlTextureBackend::destroy(ImTextureID id) {
-    ++changes_;
     const auto tex = static_cast<GLuint>(reinterpret_cast<uintptr_t>(id));
     glDeleteTextures(1, &tex);
 }

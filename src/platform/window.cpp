@@ -7,9 +7,13 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "platform/damage.hpp"
 #include "platform/glx_present.hpp"
@@ -114,6 +118,41 @@ struct Window::Partial {
     std::unique_ptr<SubBufferPresenter> presenter;
     int width = 0, height = 0;  // the framebuffer the back buffer holds
     double share = 1;           // of the last frame's pixels, the share drawn
+    // GENMON_PARTIAL_REDRAW=verify: every partial frame is drawn whole too and compared (slow;
+    // for checking a long run in a real window).
+    bool verify = false;
+    uint64_t frames = 0, mismatches = 0;
+    std::vector<unsigned char> partialPixels, wholePixels;
+
+    void check(ImDrawData* data, const float clearColor[4]) {
+        ++frames;
+        const size_t bytes = static_cast<size_t>(width) * static_cast<size_t>(height) * 4;
+        partialPixels.resize(bytes);
+        wholePixels.resize(bytes);
+        glPixelStorei(GL_PACK_ALIGNMENT, 1);
+        glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, partialPixels.data());
+        renderDrawData(data, nullptr, clearColor);
+        glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, wholePixels.data());
+        size_t differ = 0;
+        int x0 = width, y0 = height, x1 = -1, y1 = -1;  // where, in window coordinates (y down)
+        for (size_t i = 0; i < bytes; i += 4)
+            if (std::memcmp(&partialPixels[i], &wholePixels[i], 4) != 0) {
+                ++differ;
+                const int x = static_cast<int>(i / 4 % static_cast<size_t>(width));
+                const int y = height - 1 - static_cast<int>(i / 4 / static_cast<size_t>(width));
+                x0 = std::min(x0, x);
+                x1 = std::max(x1, x);
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y);
+            }
+        if (differ == 0) return;
+        ++mismatches;
+        std::fprintf(stderr,
+                     "genmon: partial redraw differs from a full one in %zu pixels within (%d,%d)-(%d,%d) (frame %llu, "
+                     "%llu such frames)\n",
+                     differ, x0, y0, x1, y1, static_cast<unsigned long long>(frames),
+                     static_cast<unsigned long long>(mismatches));
+    }
 };
 
 std::unique_ptr<Window::Partial> Window::makePartial(GLFWwindow* w) {
@@ -126,6 +165,7 @@ std::unique_ptr<Window::Partial> Window::makePartial(GLFWwindow* w) {
     if (!presenter) return nullptr;
     auto p = std::make_unique<Partial>();
     p->presenter = std::move(presenter);
+    p->verify = env && std::string_view(env) == "verify";
     return p;
 }
 
@@ -204,6 +244,7 @@ void Window::render(const float clearColor[4]) {
     g_exposed = false;
     const Damage damage = p.tracker.update(*data);
     renderDrawData(data, &damage, clearColor);
+    if (p.verify && !damage.full) p.check(data, clearColor);
     if (damage.full) {
         p.presenter->present(0, 0, w, h);
         p.share = 1;

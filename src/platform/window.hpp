@@ -60,7 +60,8 @@ public:
     void newFrame();
     // Draws and presents the frame. With Mesa's software renderer only what changed since the
     // last frame is drawn and presented (platform/damage.hpp); GENMON_PARTIAL_REDRAW=0 turns
-    // that off.
+    // that off, GENMON_PARTIAL_REDRAW=verify also draws each such frame whole and reports on
+    // stderr any pixel that differs.
     void render(const float clearColor[4]);
     bool partialRedraw() const;
     // Of the last frame's pixels, the share that was drawn (1 without partial redraw).

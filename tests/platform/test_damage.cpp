@@ -210,3 +210,31 @@ TEST_CASE("issue 14.1 damage: renders offscreen frames drawn only where they cha
     }
     ImGui::DestroyContext();
 }
+
+TEST_CASE("issue 14.1 damage: a command clipped to a damage rectangle gets exactly its own scissor there, fractional edges included") {
+    // The OpenGL3 backend truncates the clip rectangle to whole pixels; drawing a command only
+    // inside a damage rectangle must cover the same pixels of it as the full frame does.
+    const ImVec2 off(0, 0), scale(1, 1);
+    const int fbHeight = 600;
+    int checked = 0;
+    for (float a = 800.0f; a < 802.0f; a += 0.25f)
+        for (float b = 820.0f; b < 822.0f; b += 0.25f)
+            for (int r0 = 795; r0 < 825; r0 += 3) {
+                const ImVec4 clip(a, 100.5f, b, 131.75f);
+                const DamageRect r{static_cast<float>(r0), 90, static_cast<float>(r0 + 10), 140};
+                const platform::PixelRect whole = platform::backendScissor(clip, off, scale, fbHeight);
+                const platform::PixelRect want{std::max(whole.x0, r0), std::max(whole.y0, 90), std::min(whole.x1, r0 + 10),
+                                               std::min(whole.y1, 140)};
+                ImVec4 part;
+                const bool drawn = platform::clipForDamage(clip, r, off, scale, fbHeight, part);
+                REQUIRE(drawn == !want.empty());
+                if (!drawn) continue;
+                const platform::PixelRect got = platform::backendScissor(part, off, scale, fbHeight);
+                CHECK(got.x0 == want.x0);
+                CHECK(got.x1 == want.x1);
+                CHECK(got.y0 == want.y0);
+                CHECK(got.y1 == want.y1);
+                ++checked;
+            }
+    CHECK(checked > 100);
+}
