@@ -82,6 +82,12 @@ public:
         if (inputOwed) owedFullRate_ = std::max(owedFullRate_, 1);
     }
 
+    // Whether a published snapshot should wake the loop: not while a frame is already due within
+    // the data interval (new data, input, animation), since that frame shows the latest snapshot
+    // anyway; yes while only the clock refresh is due (new data may be worth a frame sooner).
+    bool wakeUseful() const { return next().cause == FrameCause::Clock; }
+    uint64_t lastContentVersion() const { return lastContent_; }
+
     // How long to wait for events before asking again (0: a frame is due now). Never more than
     // an hour: a picture whose clock texts never go stale still wakes up now and then.
     double waitSeconds(double now) const { return std::clamp(next().at - now, 0.0, kLongestSleep); }

@@ -115,7 +115,18 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
     uint64_t reusedTextureIds = textures.reusedIds();
     std::vector<orchestrator::Event> events;  // drained at every wake-up, shown by the next frame
     while (!win.shouldClose() && !(run.quitRequested && run.quitRequested())) {
-        win.waitEvents(pacer.waitSeconds(seconds()));
+        // Publishes wake the loop only when that can bring a frame sooner (up to 250 a second
+        // otherwise, each an X event and a thread switch for nothing).
+        const bool wakeUseful = pacer.wakeUseful();
+        platform::Window::setWakeWanted(wakeUseful);
+        double wait = pacer.waitSeconds(seconds());
+        if (wakeUseful && wait > 0) {
+            // Wakes were off until now: look once more, or a publish made meanwhile would wait
+            // for the clock refresh.
+            for (auto& e : source.drainEvents()) events.push_back(std::move(e));
+            if (!events.empty() || source.snapshot()->contentVersion != pacer.lastContentVersion()) wait = 0;
+        }
+        win.waitEvents(wait);
         stats.wake();
         pacer.setDataRate(app.state().dataFramesPerSecond);
         for (auto& e : source.drainEvents()) events.push_back(std::move(e));

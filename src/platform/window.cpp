@@ -23,6 +23,7 @@ namespace genmon::platform {
 namespace {
 std::string g_lastGlfwError;
 std::atomic<bool> g_glfwReady{false};
+std::atomic<bool> g_wakeWanted{true};  // set by the UI loop, read by the worker's wake()
 bool g_input = false;  // set by GLFW callbacks on the UI thread, read by the frame pacer
 InputLatch g_latch;    // the same: presses kept until a frame has shown them (issue 14.6)
 bool g_exposed = false;  // the X server asked for the picture again (a full present)
@@ -262,7 +263,9 @@ void Window::render(const float clearColor[4]) {
 }
 
 void Window::wake() {
-    if (g_glfwReady) glfwPostEmptyEvent();
+    if (g_glfwReady && g_wakeWanted) glfwPostEmptyEvent();
 }
+
+void Window::setWakeWanted(bool wanted) { g_wakeWanted = wanted; }
 
 }  // namespace genmon::platform

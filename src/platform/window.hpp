@@ -69,8 +69,13 @@ public:
     // The next frame is drawn whole (textures were replaced under ids the draw data reuses).
     void invalidate();
 
-    // Thread-safe: makes waitEvents return (the worker calls it after publishing).
+    // Thread-safe: makes waitEvents return (the worker calls it after publishing), unless the
+    // loop said a wake-up is of no use now (a frame is already due soon and will show the latest
+    // snapshot): then it does nothing, and no X event travels for it.
     static void wake();
+    // The loop, before it waits: whether wake() should wake it. After turning it on, the loop
+    // must look at the snapshot once more before sleeping (a publish may have come while off).
+    static void setWakeWanted(bool wanted);
 
 private:
     struct Partial;

@@ -198,3 +198,21 @@ TEST_CASE("issue 6 pacing: new content draws exactly one frame, a freshness-only
     CHECK(p.shouldDraw({8, false, false, false}, t + 0.2) == FrameCause::None);
     CHECK(p.waitSeconds(t + 0.2) == doctest::Approx(1.8));
 }
+
+TEST_CASE("issue 14.1: a publish wakes the loop only when that can bring a frame sooner") {
+    FramePacer p;
+    double t = 0;
+    for (FrameCause c; (c = p.shouldDraw({1, false, false, false}, t)) != FrameCause::None; t += 0.02) p.drew(t, c, false, false, 2.0);
+    CHECK(p.wakeUseful());  // only the clock refresh is due: new data would be drawn sooner
+    t += 0.05;
+    CHECK(p.shouldDraw({2, false, false, false}, t) == FrameCause::None);  // new data, its slot not reached yet
+    CHECK_FALSE(p.wakeUseful());  // a frame is due at the slot and will show whatever came meanwhile
+    CHECK(p.lastContentVersion() == 2);
+    t += p.waitSeconds(t);
+    const FrameCause c = p.shouldDraw({5, false, false, false}, t);
+    REQUIRE(c == FrameCause::Data);
+    p.drew(t, c, false, false, 2.0);
+    CHECK(p.wakeUseful());
+    p.drew(t + 0.1, FrameCause::Data, /*animating=*/true, false, 2.0);
+    CHECK_FALSE(p.wakeUseful());  // full rate: a frame comes within 1/60 s anyway
+}
