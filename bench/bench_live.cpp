@@ -332,10 +332,8 @@ Idle measureIdle(double warmupSeconds, double seconds) {
                 out.frames = 0;
                 out.versions = 0;
             }
-            const double wait = pacer.waitSeconds(secondsNow());
-            if (wait <= 0) {
-                std::this_thread::sleep_for(16ms);  // vsync would pace full-rate frames at 60 Hz
-            } else {
+            const double wait = pacer.waitSeconds(secondsNow());  // the pacer caps the rate itself
+            if (wait > 0) {
                 std::unique_lock lock(mutex);
                 cv.wait_for(lock, std::chrono::duration<double>(wait), [&] { return woken; });
             }
@@ -346,12 +344,14 @@ Idle measureIdle(double warmupSeconds, double seconds) {
             const auto snap = rt.snapshots().acquire();
             if (snap->version != lastVersion && measuring) ++out.versions;
             lastVersion = snap->version;
-            if (!pacer.shouldDraw(snap->contentVersion, false, secondsNow())) continue;
+            const double wokeAt = secondsNow();
+            const app::FrameCause cause = pacer.shouldDraw({snap->contentVersion, false, false, false}, wokeAt);
+            if (cause == app::FrameCause::None) continue;
             renderer.value()->newFrame(1.0f / 60.0f);
             app.frame({snap, rt.nowMicros(), rt.events().drain(), rt.nextInitRetryAtMicros()});
             renderer.value()->render(kClear);
             if (measuring) ++out.frames;
-            pacer.drew(secondsNow(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, rt.nowMicros(), 0));
+            pacer.drew(wokeAt, cause, app.wantsFullRate(), false, app.idleRefreshSeconds(*snap, rt.nowMicros(), 0));
         }
         const double wall = static_cast<double>(nowNs() - measureFrom) / 1e9;
         out.seconds = wall;

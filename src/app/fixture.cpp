@@ -128,6 +128,7 @@ std::optional<Error> parseUi(element ui, Fixture& f) {
         FIXTURE_READ(panels, "inspector", st.showInspector, "ui.panels.");
         FIXTURE_READ(panels, "metrics", st.showMetrics, "ui.panels.");
         FIXTURE_READ(panels, "timeline", st.showTimeline, "ui.panels.");
+        FIXTURE_READ(panels, "notifications", st.showNotifications, "ui.panels.");
     }
     element timeline;  // issue 10: the timeline's window, Live, and where a panned view ends
     if (ui["timeline"].get(timeline) == simdjson::SUCCESS) {

@@ -4,6 +4,9 @@
 #include <imgui.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "app/frame_pacer.hpp"
 #include "platform/gl_textures.hpp"
@@ -54,29 +57,99 @@ FrameSource emptySource() {
             {}};
 }
 
+namespace {
+
+// GENMON_FRAME_STATS=1: how many frames the window drew and why, on stderr, at most once a
+// second (on wake-ups that happen anyway: it adds none) and at exit. For benchmarks and for a
+// person asking why genmon uses CPU: "genmon frame-stats: t=12.004 frames=123 input=3 ...".
+class FrameStats {
+public:
+    FrameStats(double start, bool partial) : start_(start), lastPrint_(start), partial_(partial) {
+        const char* env = std::getenv("GENMON_FRAME_STATS");
+        enabled_ = env && *env && std::string_view(env) != "0";
+    }
+    void wake() { ++wakeups_; }
+    void drew(FrameCause cause, double drawnShare) {
+        ++frames_;
+        ++byCause_[static_cast<size_t>(cause)];
+        drawnShares_ += drawnShare;
+    }
+    void maybePrint(double now, bool final = false) {
+        if (!enabled_ || (!final && now - lastPrint_ < 1.0)) return;
+        lastPrint_ = now;
+        std::fprintf(stderr, "genmon frame-stats: t=%.3f frames=%llu", now - start_, static_cast<unsigned long long>(frames_));
+        for (auto c : {FrameCause::Input, FrameCause::Animation, FrameCause::Data, FrameCause::Clock})
+            std::fprintf(stderr, " %s=%llu", frameCauseName(c), static_cast<unsigned long long>(byCause_[static_cast<size_t>(c)]));
+        // pixels: the frames' drawn share of the window, summed (partial redraw: below frames).
+        std::fprintf(stderr, " wakeups=%llu pixels=%.2f partial=%d%s\n", static_cast<unsigned long long>(wakeups_),
+                     drawnShares_, partial_ ? 1 : 0, final ? " final" : "");
+        std::fflush(stderr);
+    }
+
+private:
+    bool enabled_ = false;
+    double start_, lastPrint_;
+    bool partial_;
+    double drawnShares_ = 0;
+    uint64_t frames_ = 0, wakeups_ = 0;
+    uint64_t byCause_[5] = {};
+};
+
+}  // namespace
+
 model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const WindowRun& run) {
     ImGuiContextScope imgui(run.iniPath.empty() ? nullptr : run.iniPath.c_str());
     auto window = platform::Window::open({});
     if (!window) return window.error();
+    platform::Window& win = *window.value();
     platform::GlTextureBackend textures;
     ui::App app(commands, &textures);
     if (run.prepare) run.prepare(app.state());
-    FramePacer pacer;
     auto seconds = [] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     };
-    while (!window.value()->shouldClose() && !(run.quitRequested && run.quitRequested())) {
-        window.value()->waitEvents(pacer.waitSeconds(seconds()));
+    // The loop paces itself (issue 14.1): swapping does not wait for vsync under Xvfb, VNC or
+    // many compositors, so a frame is never drawn before the pacer says so.
+    FramePacer pacer(win.refreshRate(), app.state().dataFramesPerSecond);
+    FrameStats stats(seconds(), win.partialRedraw());
+    uint64_t reusedTextureIds = textures.reusedIds();
+    std::vector<orchestrator::Event> events;  // drained at every wake-up, shown by the next frame
+    while (!win.shouldClose() && !(run.quitRequested && run.quitRequested())) {
+        // Publishes wake the loop only when that can bring a frame sooner (up to 250 a second
+        // otherwise, each an X event and a thread switch for nothing).
+        const bool wakeUseful = pacer.wakeUseful();
+        platform::Window::setWakeWanted(wakeUseful);
+        double wait = pacer.waitSeconds(seconds());
+        if (wakeUseful && wait > 0) {
+            // Wakes were off until now: look once more, or a publish made meanwhile would wait
+            // for the clock refresh.
+            for (auto& e : source.drainEvents()) events.push_back(std::move(e));
+            if (!events.empty() || source.snapshot()->contentVersion != pacer.lastContentVersion()) wait = 0;
+        }
+        win.waitEvents(wait);
+        stats.wake();
+        pacer.setDataRate(app.state().dataFramesPerSecond);
+        for (auto& e : source.drainEvents()) events.push_back(std::move(e));
         const auto snap = source.snapshot();
-        if (!pacer.shouldDraw(snap->contentVersion, window.value()->takeInput(), seconds())) continue;
+        const auto input = win.takeInput();
+        const double wokeAt = seconds();
+        const FrameCause cause = pacer.shouldDraw({snap->contentVersion, input.arrived, input.held, !events.empty()}, wokeAt);
+        stats.maybePrint(wokeAt);
+        if (cause == FrameCause::None) continue;
         const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;
         const int64_t now = source.nowMicros();
-        window.value()->newFrame();
-        app.frame({snap, now, source.drainEvents(), retryAt, source.exchanges});
-        window.value()->setTitle(ui::App::windowTitle(*snap));
-        window.value()->render(kClear);
-        pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));
+        win.newFrame();
+        app.frame({snap, now, std::move(events), retryAt, source.exchanges});
+        events.clear();
+        win.setTitle(ui::App::windowTitle(*snap));
+        if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id
+        reusedTextureIds = textures.reusedIds();
+        win.render(kClear);
+        // Frames are spaced from start to start: the cap holds whatever a frame costs.
+        pacer.drew(wokeAt, cause, app.wantsFullRate(), win.inputOwed(), app.idleRefreshSeconds(*snap, now, retryAt));
+        stats.drew(cause, win.lastDrawnShare());
     }
+    stats.maybePrint(seconds(), true);
     if (run.finish) run.finish(app.state());
     app.releaseTextures();
     return model::okStatus();

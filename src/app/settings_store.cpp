@@ -51,6 +51,7 @@ std::string encodeSettings(const Settings& s) {
     w.field("resultsMode", s.resultsMode == ui::ResultsMode::List ? "list" : "grid");
     w.field("metricsWindowMinutes", s.metricsWindowMinutes);
     w.field("timelineWindowMinutes", s.timelineWindowMinutes);
+    w.field("dataFramesPerSecond", s.dataFramesPerSecond);
     w.endObject();
     return std::move(w).take();
 }
@@ -111,6 +112,7 @@ LoadedSettings decodeSettings(const std::string& json) {
     if (s.timelineWindowMinutes != 1 && s.timelineWindowMinutes != 5 && s.timelineWindowMinutes != 30 &&
         s.timelineWindowMinutes != 60)
         s.timelineWindowMinutes = 10;
+    readInt(root, "dataFramesPerSecond", s.dataFramesPerSecond, 1, 60);
     if (!ignored.empty()) {
         out.warning = "settings.json: ignored out-of-range";
         for (const auto& k : ignored) out.warning += " " + k;
@@ -218,6 +220,7 @@ void applySettings(const Settings& s, ui::UiState& ui) {
     ui.timelineSpanSeconds = s.timelineWindowMinutes * 60.0;
     ui.theme = s.theme;
     ui.resultsMode = s.resultsMode;
+    ui.dataFramesPerSecond = s.dataFramesPerSecond;
 }
 
 void captureSettings(const ui::UiState& ui, Settings& s) {
@@ -236,6 +239,7 @@ void captureSettings(const ui::UiState& ui, Settings& s) {
     s.timelineWindowMinutes = ui.timelineWindowMinutes;
     s.theme = ui.theme;
     s.resultsMode = ui.resultsMode;
+    s.dataFramesPerSecond = ui.dataFramesPerSecond;
 }
 
 void rememberUrl(Settings& s, const std::string& url) {

@@ -27,6 +27,7 @@ struct Settings {
     int timelineWindowMinutes = 10;  // 1, 5, 10, 30 or 60
     ui::ThemeKind theme = ui::ThemeKind::Dark;
     ui::ResultsMode resultsMode = ui::ResultsMode::Grid;
+    int dataFramesPerSecond = 10;  // issue 14.1: frames caused only by data, 1..60 a second
 };
 
 std::string configDir();  // created on save

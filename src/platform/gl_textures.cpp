@@ -9,6 +9,7 @@ namespace genmon::platform {
 ImTextureID GlTextureBackend::create(const model::Image& image) {
     GLuint tex = 0;
     glGenTextures(1, &tex);
+    if (!everUsed_.insert(tex).second) ++reusedIds_;
     glBindTexture(GL_TEXTURE_2D, tex);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);

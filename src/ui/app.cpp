@@ -15,6 +15,7 @@
 #include "ui/generate_view.hpp"
 #include "ui/inspector_view.hpp"
 #include "ui/metrics_view.hpp"
+#include "ui/notifications_view.hpp"
 #include "ui/queue_view.hpp"
 #include "ui/results_view.hpp"
 #include "ui/settings_view.hpp"
@@ -30,9 +31,10 @@ using orchestrator::NotificationKind;
 using orchestrator::Snapshot;
 
 namespace {
-constexpr int64_t kSuccessToastMicros = 4'000'000;  // success toasts fade; errors stay
-constexpr int64_t kBatchWindowMicros = 2'000'000;   // same text within 2 s: one toast, "×N"
-constexpr size_t kMaxToasts = 6;
+constexpr int64_t kSuccessToastMicros = 4'000'000;  // success toasts stay this long, then fade
+constexpr int64_t kToastFadeMicros = 400'000;       // the fade itself: drawn at the full rate
+constexpr size_t kMaxToasts = 3;                    // on screen; everything is in the history
+constexpr double kDialogDimSeconds = 0.25;          // ImGui dims behind a modal over ~1/6 s
 
 ImVec4 phaseColor(ConnectionPhase p) {
     const Palette& c = palette();
@@ -89,24 +91,49 @@ constexpr Shortcut kShortcuts[] = {
 // ---- helpers shared with the views (frame_context.hpp) ---------------------------------------
 
 void pushToast(UiState& state, NotificationKind kind, std::string message, std::string detail, int64_t now) {
-    for (auto& t : state.toasts)
-        if (t.kind == kind && t.message == message && now - t.createdMicros < kBatchWindowMicros) {
+    NotificationLog& log = state.notifications;
+    ++log.version;
+    // Identical to a toast still on screen, however long ago it came: one toast, one history
+    // entry, a count; it becomes the newest (and a success starts fading from now).
+    const auto same = std::find_if(state.toasts.begin(), state.toasts.end(), [&](const Toast& x) {
+        return x.kind == kind && x.message == message && x.detail == detail;
+    });
+    if (same != state.toasts.end()) {
+        if (Notification* n = log.find(same->id)) {
+            Toast t = std::move(*same);
+            state.toasts.erase(same);
             ++t.count;
-            if (!detail.empty()) t.detail = std::move(detail);
+            t.createdMicros = std::max(t.createdMicros, now);
+            ++n->count;
+            n->lastMicros = std::max(n->lastMicros, now);
+            state.toasts.push_back(std::move(t));
             return;
         }
+        state.toasts.erase(same);  // its history entry was dropped (1,000 newer ones): start over
+    }
+    Notification n;
+    n.id = log.nextId++;
+    n.kind = kind;
+    n.message = message;
+    n.detail = detail;
+    n.firstMicros = n.lastMicros = now;
+    log.entries.push_back(n);
+    while (log.entries.size() > NotificationLog::kCapacity) {
+        log.entries.pop_front();
+        ++log.dropped;
+    }
     Toast t;
-    t.id = state.nextToastId++;
+    t.id = n.id;
     t.kind = kind;
     t.message = std::move(message);
     t.detail = std::move(detail);
     t.createdMicros = now;
     t.sticky = kind == NotificationKind::Error || kind == NotificationKind::Warning;
     state.toasts.push_back(std::move(t));
-    // Never let toasts cover the window: the oldest non-sticky ones go first.
+    // Never more than three on screen: the oldest leave (the Notifications panel keeps them).
     while (state.toasts.size() > kMaxToasts) {
-        auto it = std::find_if(state.toasts.begin(), state.toasts.end(), [](const Toast& x) { return !x.sticky; });
-        state.toasts.erase(it == state.toasts.end() ? state.toasts.begin() : it);
+        state.toasts.erase(state.toasts.begin());
+        ++state.toastsOffScreen;
     }
 }
 
@@ -137,7 +164,8 @@ App::App(CommandSink& commands, TextureBackend* textures)
       settings_(std::make_unique<SettingsView>()),
       inspector_(std::make_unique<InspectorView>()),
       metrics_(std::make_unique<MetricsView>()),
-      timeline_(std::make_unique<TimelineView>()) {}
+      timeline_(std::make_unique<TimelineView>()),
+      notifications_(std::make_unique<NotificationsView>()) {}
 
 App::~App() = default;
 
@@ -155,10 +183,17 @@ std::string App::windowTitle(const Snapshot& s) {
 double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRetryAt) const {
     const bool countdown = (snap.connection.phase == ConnectionPhase::Reconnecting && snap.connection.nextRetryAtMicros > now) ||
                            (snap.connection.phase == ConnectionPhase::Disconnected && initRetryAt > now);
-    const bool fading = std::any_of(state_.toasts.begin(), state_.toasts.end(), [](const Toast& t) { return !t.sticky; });
-    if (state_.showMetrics) return 1.0;  // the sparklines move every second
-    if (state_.showTimeline && state_.timelineLive) return 1.0;  // the lanes move with the clock
-    return countdown || fading || snap.counts.processing > 0 ? 1.0 : 2.0;
+    double refresh = 2.0;  // data ages ("updated 3 s ago"): two seconds is close enough
+    if (state_.showMetrics) refresh = 1.0;  // the sparklines move every second
+    if (state_.showTimeline && state_.timelineLive) refresh = 1.0;  // the lanes move with the clock
+    if (countdown || snap.counts.processing > 0) refresh = 1.0;  // "retry in 5 s", elapsed times
+    // A success toast sits still until its fade starts: nothing to draw before that moment.
+    for (const Toast& t : state_.toasts)
+        if (!t.sticky) {
+            const int64_t fadeAt = t.createdMicros + kSuccessToastMicros;
+            refresh = std::min(refresh, std::max(0.0, static_cast<double>(fadeAt - now) / 1e6));
+        }
+    return refresh;
 }
 
 void App::frame(const FrameInput& in) {
@@ -227,16 +262,30 @@ void App::frame(const FrameInput& in) {
             settings_->draw(ctx);
         ImGui::End();
     }
+    if (state_.showNotifications) {
+        if (state_.toastsOffScreen > 0) state_.toastsOffScreen = 0;  // seen
+        ImGui::SetNextWindowSize(ImVec2(46 * em, 26 * em), ImGuiCond_Appearing);
+        ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+        if (ImGui::Begin("Notifications", &state_.showNotifications, ImGuiWindowFlags_NoCollapse))
+            notifications_->draw(ctx);
+        ImGui::End();
+    }
     state_.applyDefaultLayout = false;
 
     drawStatusBar(snap, in.nowMicros, in.nextInitRetryAtMicros);
-    drawToasts(in.nowMicros);
+    const bool toastFading = drawToasts(in.nowMicros);
     drawConfirmation();
     drawConnect();
     drawHelp();
     drawAbout();
     textures_->endFrame();
-    wantsFullRate_ = false;
+    // Real animation only: a toast fading out, ImGui dimming the window behind a new dialog.
+    const bool modal = state_.confirm.kind != Confirmation::Kind::None || state_.showConnect;
+    if (!modal)
+        modalSince_ = -1;
+    else if (modalSince_ < 0)
+        modalSince_ = ImGui::GetTime();
+    wantsFullRate_ = toastFading || (modal && ImGui::GetTime() - modalSince_ < kDialogDimSeconds);
     state_.frameTimes.add(in.nowMicros,
                           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frameStart).count());
 }
@@ -313,6 +362,8 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::MenuItem("Inspector (requests)", "i", &state_.showInspector);
         ImGui::MenuItem("Metrics (genmon itself)", nullptr, &state_.showMetrics);
         ImGui::MenuItem("Timeline", nullptr, &state_.showTimeline);
+        ImGui::MenuItem("Notifications", nullptr, &state_.showNotifications);
+        if (probe_) probe_->noteLastItem("menu.notifications");
         ImGui::MenuItem("Settings", nullptr, &state_.showSettings);
         ImGui::Separator();
         if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
@@ -471,49 +522,76 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) 
     ImGui::End();
 }
 
-void App::drawToasts(int64_t now) {
+bool App::drawToasts(int64_t now) {
     // Success toasts fade after a few seconds; errors and warnings stay until dismissed.
-    std::erase_if(state_.toasts, [now](const Toast& t) { return !t.sticky && now - t.createdMicros > kSuccessToastMicros; });
-    if (state_.toasts.empty()) return;
+    std::erase_if(state_.toasts, [now](const Toast& t) {
+        return !t.sticky && now - t.createdMicros >= kSuccessToastMicros + kToastFadeMicros;
+    });
+    if (state_.toasts.empty()) return false;
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float em = fonts().size;
     const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
     float y = vp->WorkPos.y + vp->WorkSize.y - statusBar - 0.5f * em;
+    const float right = vp->WorkPos.x + vp->WorkSize.x - 0.8f * em;
     const Palette& c = palette();
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoNav;
     uint64_t dismiss = 0;
-    for (auto it = state_.toasts.rbegin(); it != state_.toasts.rend(); ++it) {
-        const Toast& t = *it;
+    bool fading = false;
+    // Stacked up from the corner, oldest at the bottom: the newest is on top, read first.
+    for (const Toast& t : state_.toasts) {
         const ImVec4 color = t.kind == NotificationKind::Error     ? c.error
                              : t.kind == NotificationKind::Warning ? c.warning
                              : t.kind == NotificationKind::Success ? c.ok
                                                                    : c.info;
+        const int64_t intoFade = now - t.createdMicros - kSuccessToastMicros;
+        const float alpha = t.sticky || intoFade <= 0 ? 1.0f : 1.0f - static_cast<float>(intoFade) / kToastFadeMicros;
+        fading = fading || alpha < 1.0f;
         char name[32];
         std::snprintf(name, sizeof name, "##toast%llu", static_cast<unsigned long long>(t.id));
-        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 0.8f * em, y), ImGuiCond_Always, ImVec2(1, 1));
+        ImGui::SetNextWindowPos(ImVec2(right, y), ImGuiCond_Always, ImVec2(1, 1));
         ImGui::SetNextWindowSizeConstraints(ImVec2(16 * em, 0), ImVec2(30 * em, 12 * em));
         ImGui::PushStyleColor(ImGuiCol_Border, color);
         ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.5f);
-        ImGui::Begin(name, nullptr,
-                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
-                         ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+        ImGui::PushStyleVar(ImGuiStyleVar_Alpha, std::clamp(alpha, 0.0f, 1.0f));
+        ImGui::Begin(name, nullptr, flags);
         ImGui::PushTextWrapPos(28 * em);
         ImGui::TextColored(color, "%s", t.message.c_str());
         if (t.count > 1) {
             ImGui::SameLine();
             ImGui::TextDisabled("\xC3\x97%d", t.count);
         }
+        if (probe_) {
+            std::string shown = t.message;
+            if (t.count > 1) shown += " \xC3\x97" + std::to_string(t.count);
+            probe_->noteLastItem("toast:" + std::to_string(t.id), std::move(shown));
+        }
         if (!t.detail.empty()) ImGui::TextWrapped("%s", t.detail.c_str());
         ImGui::PopTextWrapPos();
         if (t.sticky) {
             ImGui::SameLine();
             if (ImGui::SmallButton("Dismiss")) dismiss = t.id;
+            if (probe_) probe_->noteLastItem("toast.dismiss:" + std::to_string(t.id));
         }
         y -= ImGui::GetWindowHeight() + 0.4f * em;
         ImGui::End();
-        ImGui::PopStyleVar();
+        ImGui::PopStyleVar(2);
         ImGui::PopStyleColor();
     }
+    // Toasts pushed off by newer ones are not gone: say where they are.
+    if (state_.toastsOffScreen > 0) {
+        ImGui::SetNextWindowPos(ImVec2(right, y), ImGuiCond_Always, ImVec2(1, 1));
+        ImGui::SetNextWindowBgAlpha(0.85f);
+        ImGui::Begin("##toastsmore", nullptr, flags);
+        char label[96];
+        std::snprintf(label, sizeof label, "%d more in Notifications", state_.toastsOffScreen);
+        if (ImGui::SmallButton(label)) state_.showNotifications = true;
+        if (probe_) probe_->noteLastItem("toast.more", label);
+        ImGui::End();
+    }
     if (dismiss) std::erase_if(state_.toasts, [dismiss](const Toast& t) { return t.id == dismiss; });
+    return fading;
 }
 
 void App::drawConfirmation() {

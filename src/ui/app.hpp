@@ -28,6 +28,7 @@ class SettingsView;
 class InspectorView;
 class MetricsView;
 class TimelineView;
+class NotificationsView;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -50,12 +51,12 @@ public:
     const UiState& state() const { return state_; }
     // "genmon — 2 running, 5 queued" (failures marked): the title tells the state at a glance.
     static std::string windowTitle(const orchestrator::Snapshot& snap);
-    // True while something animates: the loop runs at full rate (nothing does today: progress
-    // moves with the data, and toasts only need a redraw when they fade).
+    // True while something animates by itself (a toast fading out, a dialog dimming in): the
+    // loop runs at full rate only then. Progress moves with the data, at the data rate.
     bool wantsFullRate() const { return wantsFullRate_; }
     // How long a frame stays true without a redraw: countdowns and running jobs' elapsed times
     // tick every second; otherwise only data ages change, and two seconds is close enough.
-    // A success toast about to fade counts too.
+    // A success toast sits still until its fade starts: that moment counts too.
     double idleRefreshSeconds(const orchestrator::Snapshot& snap, int64_t nowMicros, int64_t initRetryAtMicros) const;
     // Releases GL textures (call before the GL context goes away).
     void releaseTextures();
@@ -67,7 +68,7 @@ private:
     void placePanels();
     void handleShortcuts(const orchestrator::Snapshot& snap);
     void drawStatusBar(const orchestrator::Snapshot& snap, int64_t now, int64_t initRetryAt);
-    void drawToasts(int64_t now);
+    bool drawToasts(int64_t now);  // true while a toast is fading out
     void drawConfirmation();
     void drawHelp();
     void drawAbout();
@@ -86,8 +87,10 @@ private:
     std::unique_ptr<InspectorView> inspector_;
     std::unique_ptr<MetricsView> metrics_;
     std::unique_ptr<TimelineView> timeline_;
+    std::unique_ptr<NotificationsView> notifications_;
     QueueEtaCache queueEta_;  // issue 10: the status bar's "queue drains in"
     bool wantsFullRate_ = false;
+    double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;
     ThemeKind appliedTheme_ = ThemeKind::Dark;
     bool themeApplied_ = false;

@@ -52,6 +52,14 @@ void SettingsView::draw(FrameContext& ctx) {
         statusMs_ = 10000;
     }
     ImGui::Separator();
+    // Issue 14.1: progress and ages redraw at most this often; input and animation are not limited.
+    ImGui::SetNextItemWidth(field);
+    ImGui::SliderInt("data frames per second", &st.dataFramesPerSecond, 1, 60, "%d", ImGuiSliderFlags_AlwaysClamp);
+    ctx.note("settings.dataFps");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("How often new data (progress, ages) may redraw the window. Input and animation\n"
+                          "always draw at the full rate (at most 60 frames a second). Lower costs less CPU.");
+    ImGui::Separator();
     ImGui::TextUnformatted("Theme");
     ImGui::SameLine();
     if (ImGui::RadioButton("Dark", st.theme == ThemeKind::Dark)) st.theme = ThemeKind::Dark;

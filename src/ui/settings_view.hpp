@@ -1,5 +1,5 @@
 #pragma once
-// Settings: poll intervals, history limit and theme; saved in the config folder on exit.
+// Settings: poll intervals, the data frame rate and theme; saved in the config folder on exit.
 #include "ui/frame_context.hpp"
 
 namespace genmon::ui {

@@ -2,6 +2,7 @@
 // Everything the UI remembers between frames that is not backend data: open panels, selection,
 // filter, modals, toasts, the generate form. Owned by the UI thread; screenshot fixtures set it.
 #include <cstdint>
+#include <deque>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,14 +15,43 @@
 
 namespace genmon::ui {
 
-struct Toast {
+// One line of the session's notification history (issue 14.5): identical notifications that
+// arrive while their toast is up are one entry with a count.
+struct Notification {
     uint64_t id = 0;
     orchestrator::NotificationKind kind = orchestrator::NotificationKind::Info;
     std::string message;
     std::string detail;
-    int count = 1;               // identical toasts arriving together are batched ("×3")
-    int64_t createdMicros = 0;
-    bool sticky = false;         // errors stay until dismissed; successes fade
+    int count = 1;
+    int64_t firstMicros = 0;  // the first arrival
+    int64_t lastMicros = 0;   // the latest one
+};
+
+// The Notifications panel's source: the session's history, newest last, bounded (the oldest go
+// first and are counted). version moves whenever an entry is added or changed.
+struct NotificationLog {
+    static constexpr size_t kCapacity = 1000;
+    std::deque<Notification> entries;
+    uint64_t nextId = 1;
+    uint64_t dropped = 0;
+    uint64_t version = 0;
+
+    Notification* find(uint64_t id) {
+        if (entries.empty() || id < entries.front().id || id > entries.back().id) return nullptr;
+        return &entries[static_cast<size_t>(id - entries.front().id)];  // ids are consecutive
+    }
+};
+
+// A notification on screen: at most three, newest first; successes fade, errors and warnings
+// stay until dismissed (they stay in the history either way).
+struct Toast {
+    uint64_t id = 0;              // its history entry (NotificationLog)
+    orchestrator::NotificationKind kind = orchestrator::NotificationKind::Info;
+    std::string message;
+    std::string detail;
+    int count = 1;                // identical notifications while it is up: one toast, "×N"
+    int64_t createdMicros = 0;    // the latest arrival: a success fades counting from there
+    bool sticky = false;          // errors stay until dismissed; successes fade
 };
 
 enum class Panel { Queue, Results, System, Detail, Generate };
@@ -74,8 +104,17 @@ struct UiState {
 
     GenerateForm generate;
     Confirmation confirm;
-    std::vector<Toast> toasts;
-    uint64_t nextToastId = 1;
+    std::vector<Toast> toasts;          // on screen, oldest first
+    NotificationLog notifications;      // everything, for the Notifications panel
+    int toastsOffScreen = 0;            // pushed off by newer ones since the panel was last opened
+
+    // Notifications panel (issue 14.5): the history, filtered by text and kind.
+    bool showNotifications = false;
+    std::string notificationsFilter;
+    bool notificationsShowKind[4] = {true, true, true, true};  // by NotificationKind: info, success, warning, error
+
+    // Frame pacing (issue 14.1): frames caused only by data, at most this many a second.
+    int dataFramesPerSecond = 10;
 
     // Backend menu.
     std::string connectUrl;

@@ -189,7 +189,7 @@ GOLDEN_TEST("issue 7 golden: system status warning with the backend warnings", "
 GOLDEN_TEST("issue 7 golden: system status unavailable (404)", "system_unavailable", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: system status error", "system_error", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: generate form with a validation error", "generate_validation", kDefaultDiff)
-GOLDEN_TEST("issue 7 golden: toasts stacked with one batched x3", "toasts", kDefaultDiff)
+GOLDEN_TEST("issue 14.5 golden: at most three toasts newest on top, failures merged x6, two more in Notifications", "toasts", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: job detail of a failed job with its error", "detail_failed", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: keyboard shortcuts overlay", "help_overlay", kDefaultDiff)
 GOLDEN_TEST("issue 7 golden: clear-queue confirmation dialog", "confirm_clear_queue", kDefaultDiff)
@@ -209,6 +209,7 @@ TEST_CASE("issue 10 golden: a replayed recording") {
 }
 GOLDEN_TEST("issue 10 golden: live metrics sparklines", "live_metrics", kDefaultDiff)
 GOLDEN_TEST("issue 10 golden: timeline with running queued completed and failed lanes", "timeline", kDefaultDiff)
+GOLDEN_TEST("issue 14.5 golden: the Notifications panel keeps every toast with times and counts", "notifications", kDefaultDiff)
 
 // ---- the real binary ---------------------------------------------------------------------------
 
