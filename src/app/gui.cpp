@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "app/frame_pacer.hpp"
+#include "app/ui_probe_file.hpp"
 #include "platform/gl_textures.hpp"
 #include "platform/offscreen.hpp"
 #include "platform/window.hpp"
@@ -61,6 +62,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
     platform::GlTextureBackend textures;
     ui::App app(commands, &textures);
     if (run.prepare) run.prepare(app.state());
+    const auto probeFile = UiProbeFile::fromEnvironment();  // real-window tests only (GENMON_UI_PROBE)
+    if (probeFile) app.setProbe(probeFile->probe());
     FramePacer pacer;
     auto seconds = [] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -74,6 +77,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         window.value()->newFrame();
         app.frame({snap, now, source.drainEvents(), retryAt, source.exchanges});
         window.value()->setTitle(ui::App::windowTitle(*snap));
+        if (probeFile) probeFile->frameDrawn(app.state(), *snap, ui::App::windowTitle(*snap));
         window.value()->render(kClear);
         pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));
     }
