@@ -253,7 +253,7 @@ TEST_CASE("issue 14.8: an 80 ms press of j moves the cursor exactly once") {
     Session s("hold_80ms");
     const auto rows = s.ui().rowsTopDown();
     REQUIRE(s.ui().cursorJob.empty());
-    s.hold("j", 80);  // shorter than key repeat (X: 660 ms; ImGui's own: 275 ms)
+    s.hold("j", 80);  // far shorter than key repeat (X by default: 660 ms; ImGui for Enter, arrows: 275 ms)
     s.waitUi([&](const UiView& v) { return !v.cursorJob.empty(); }, "the 80 ms press of j moved the cursor");
     s.key("question");
     const UiView v = s.waitUi([](const UiView& u) { return u.isOpen("help"); }, "? opened the overlay after the press");
@@ -288,9 +288,8 @@ void forgetSavedFiles(Session& s) {
 }  // namespace
 
 TEST_CASE("issue 14.8 (14.2): Ctrl+C (SIGINT) saves settings and a complete recording, exit status 130 within 3 s") {
-    const fs::path recording = genmon::test::outputDir() / "window" / "sigint.jsonl";
-    fs::remove(recording);
-    Session s("sigint", {{"--record", recording.string()}});
+    const fs::path recording = genmon::test::outputDir() / "window" / "sigint" / "session.jsonl";
+    Session s("sigint", {{"--record", recording.string()}});  // the session starts from an empty folder
     s.key("j");  // something happened in the window
     s.waitUi([](const UiView& v) { return !v.cursorJob.empty(); }, "j moved the cursor");
     forgetSavedFiles(s);
@@ -305,8 +304,7 @@ TEST_CASE("issue 14.8 (14.2): Ctrl+C (SIGINT) saves settings and a complete reco
 }
 
 TEST_CASE("issue 14.8 (14.2): closing the window saves settings and a complete recording, exit status 0") {
-    const fs::path recording = genmon::test::outputDir() / "window" / "close.jsonl";
-    fs::remove(recording);
+    const fs::path recording = genmon::test::outputDir() / "window" / "close_window" / "session.jsonl";
     Session s("close_window", {{"--record", recording.string()}});
     forgetSavedFiles(s);
 

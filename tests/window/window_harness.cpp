@@ -445,7 +445,9 @@ Session::Session(const std::string& name, SessionOptions options) {
     // 1. An X server of our own; -displayfd picks a free display number and tells us which.
     std::string error;
     ChildSpec x;
-    x.argv = {"Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp", "-noreset"};
+    // Key repeat only after 10 s (X's default: 660 ms): on a loaded machine a press can stay down
+    // longer than a person's before genmon draws the frame that sees it, and must not type twice.
+    x.argv = {"Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp", "-noreset", "-ardelay", "10000"};
     x.logPath = dir_ / "xvfb.log";
     x.pipeStdout = true;
     xvfb_ = Child::spawn(x, &error);
