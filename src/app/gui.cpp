@@ -77,8 +77,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         window.value()->newFrame();
         app.frame({snap, now, source.drainEvents(), retryAt, source.exchanges});
         window.value()->setTitle(ui::App::windowTitle(*snap));
-        if (probeFile) probeFile->frameDrawn(app.state(), *snap, ui::App::windowTitle(*snap));
         window.value()->render(kClear);
+        if (probeFile) probeFile->frameDrawn(app.state(), *snap, ui::App::windowTitle(*snap));  // once on screen
         pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));
     }
     if (run.finish) run.finish(app.state());

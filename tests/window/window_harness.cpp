@@ -597,7 +597,8 @@ void Session::clickItem(const std::string& itemName) {
                                      "the probe shows " + itemName);
         const ProbeItem target = *before.item(itemName);
         moveMouse(target.cx(), target.cy());
-        const ProbeItem* now = ui().item(itemName);
+        const UiView after = ui();
+        const ProbeItem* now = after.item(itemName);
         if (now && now->x0 <= target.cx() && target.cx() < now->x1 && now->y0 <= target.cy() && target.cy() < now->y1) {
             xdotool({"click", "1"});
             return;
@@ -613,6 +614,9 @@ void Session::closeWindow() {
 }
 
 Picture Session::screenshot(const std::string& name) {
+    // The probe is written once a frame is on screen: after a frame that saw the pointer move,
+    // the picture shows everything the probe said before the move.
+    moveMouse(600 + (++screenshots_ % 2), 8);  // 601, 600, 601, ...: never where it rests (600)
     const auto path = dir_ / (name + ".png");
     const auto r = runProgram({"import", "-display", display_, "-window", "root", path.string()}, {}, kActionDeadline,
                               dir_ / "import.log");

@@ -221,6 +221,7 @@ private:
     std::unique_ptr<Child> genmon_;
     std::string window_;
     std::map<std::string, std::string> jobIds_;
+    int screenshots_ = 0;
 };
 
 }  // namespace genmon::wintest
