@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "app/frame_pacer.hpp"
+#include "app/ui_probe_file.hpp"
 #include "platform/gl_textures.hpp"
 #include "platform/offscreen.hpp"
 #include "platform/window.hpp"
@@ -105,6 +106,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
     platform::GlTextureBackend textures;
     ui::App app(commands, &textures);
     if (run.prepare) run.prepare(app.state());
+    const auto probeFile = UiProbeFile::fromEnvironment();  // real-window tests only (GENMON_UI_PROBE)
+    if (probeFile) app.setProbe(probeFile->probe());
     auto seconds = [] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     };
@@ -145,6 +148,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id
         reusedTextureIds = textures.reusedIds();
         win.render(kClear);
+        if (probeFile) probeFile->frameDrawn(app.state(), *snap, ui::App::windowTitle(*snap));  // once on screen
         // Frames are spaced from start to start: the cap holds whatever a frame costs.
         pacer.drew(wokeAt, cause, app.wantsFullRate(), win.inputOwed(), app.idleRefreshSeconds(*snap, now, retryAt));
         stats.drew(cause, win.lastDrawnShare());

@@ -208,6 +208,7 @@ void DetailView::drawFields(FrameContext& ctx, const model::Job& job, bool gone)
     ImGui::PushFont(fonts().mono);
     ImGui::PushTextWrapPos(0.0f);
     textView(job.backendId.empty() ? std::string_view(kDash) : job.backendId.view());
+    ctx.note("detail.backendId", {}, job.backendId.str());  // the real-window tests read which job is shown
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
     if (!job.backendId.empty()) copyButton(ctx, "backend", job.backendId.view());
