@@ -115,30 +115,6 @@ std::optional<EtaEstimate> jobRemaining(const EtaModel* model, const model::Job&
     return serverRemaining(job, now);
 }
 
-QueueDrainEstimate queueDrain(const EtaModel* model, const JobList& sorted, size_t running, size_t queued,
-                              int64_t now) {
-    QueueDrainEstimate q;
-    q.workers = std::max<size_t>(1, running);
-    const size_t active = std::min(sorted.size(), running + queued);
-    for (size_t i = 0; i < active; ++i) {
-        const model::Job& j = sorted.job(i);
-        if (!model::isActive(j.status)) continue;
-        if (auto e = jobRemaining(model, j, now)) {
-            q.seconds += e->seconds;
-            q.low += e->low;
-            q.high += e->high;
-            ++q.estimated;
-        } else {
-            ++q.unknown;
-        }
-    }
-    const double w = static_cast<double>(q.workers);
-    q.seconds /= w;
-    q.low /= w;
-    q.high /= w;
-    return q;
-}
-
 // ---- EtaEstimator ---------------------------------------------------------------------------
 
 EtaRate EtaEstimator::summarize(const std::deque<double>& samples) {

@@ -16,8 +16,8 @@
 // of load takes over after about kHalfLifeJobs jobs.
 //
 // The worker owns the EtaEstimator and feeds it when a job finishes. It publishes an immutable
-// EtaModel (shared_ptr<const>, replaced only when a job finishes); the UI asks the model about
-// the few rows it draws, so a publish never computes ETAs for the whole queue.
+// EtaModel (shared_ptr<const>, replaced only when a job finishes); the queue forecast
+// (queue_forecast.hpp, issue 14) asks it about every active job, on the worker.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -93,24 +93,6 @@ private:
 std::optional<EtaEstimate> serverRemaining(const model::Job& job, int64_t nowMicros);
 // model may be null (nothing learned yet): then only the server's estimates exist.
 std::optional<EtaEstimate> jobRemaining(const EtaModel* model, const model::Job& job, int64_t nowMicros);
-
-// Time until every queued and running job is done. The backend reports no worker count (its
-// active_workers is the number of running jobs), so the jobs running now are taken as the
-// workers (at least one: a single-worker backend runs jobs one at a time, serially) and the
-// total work is shared between them. The range adds up the jobs' ranges (errors move together
-// when the load changes, so they are not assumed to cancel).
-struct QueueDrainEstimate {
-    double seconds = 0;
-    double low = 0;
-    double high = 0;
-    size_t estimated = 0;  // jobs with an estimate
-    size_t unknown = 0;    // active jobs without a basis (the total is then a lower bound)
-    size_t workers = 1;
-};
-// sortedActiveJobs is in the §4.6 order: running jobs first, then queued ones. O(active jobs):
-// callers cache it (the queue view recomputes at most once a second).
-QueueDrainEstimate queueDrain(const EtaModel* model, const JobList& sortedActiveJobs, size_t running, size_t queued,
-                              int64_t nowMicros);
 
 class EtaEstimator {
 public:
