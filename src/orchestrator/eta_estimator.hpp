@@ -43,6 +43,16 @@ struct EtaKey {
 };
 // The key of a job: its params, else total_steps for the steps.
 EtaKey etaKeyOf(const model::Job& job);
+// The same key without copying the sampler: it views the job's text, valid while the job lives
+// (the queue forecast looks up every active job, issue 14.4).
+struct EtaKeyView {
+    std::string_view sampler;
+    int width = 0;
+    int height = 0;
+    int steps = 0;
+    friend bool operator==(const EtaKeyView&, const EtaKeyView&) = default;
+};
+EtaKeyView etaKeyViewOf(const model::Job& job);
 
 enum class EtaSource : uint8_t {
     Exact,     // jobs with the same sampler, size and steps
@@ -73,7 +83,10 @@ struct EtaRate {
 class EtaModel {
 public:
     // The whole run of a job with this key (seconds), or nullopt without a basis.
-    std::optional<EtaEstimate> runEstimate(const EtaKey& key) const;
+    std::optional<EtaEstimate> runEstimate(const EtaKeyView& key) const;
+    std::optional<EtaEstimate> runEstimate(const EtaKey& key) const {
+        return runEstimate(EtaKeyView{key.sampler, key.width, key.height, key.steps});
+    }
     // Seconds left for a queued or running job at `nowMicros` (the worker's clock): the server's
     // eta_seconds when a running job has one, else learned. nullopt: no basis, or not active.
     std::optional<EtaEstimate> remaining(const model::Job& job, int64_t nowMicros) const;

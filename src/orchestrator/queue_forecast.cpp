@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 namespace genmon::orchestrator {
 
@@ -33,6 +36,14 @@ private:
     std::vector<double> free_;
 };
 
+struct KeyHash {
+    size_t operator()(const EtaKeyView& k) const noexcept {
+        size_t h = std::hash<std::string_view>{}(k.sampler);
+        for (const int v : {k.width, k.height, k.steps}) h = h * 1'000'003 ^ static_cast<size_t>(v);
+        return h;
+    }
+};
+
 }  // namespace
 
 const JobForecast* QueueForecast::find(const model::Job& job) const noexcept {
@@ -60,9 +71,20 @@ std::shared_ptr<const QueueForecast> forecastQueue(const JobList& sorted, const 
     drain.workers = std::max<size_t>(1, running.size());
     Workers center, low, high;
     uint32_t unknownSoFar = 0;
-    auto estimate = [&](const model::Job& j) { return jobRemaining(model, j, now); };
+    // Built in run order, published by seq (the views' lookup): sorted through an index.
+    std::vector<JobForecast> made;
+    made.reserve(running.size() + queued.size());
+    // A queued job's estimate is its whole run, which depends on its key alone: one model lookup
+    // per distinct key (a queue holds few), no copy of the sampler per job.
+    std::unordered_map<EtaKeyView, std::optional<EtaEstimate>, KeyHash> runs;
+    auto queuedRun = [&](const model::Job& j) -> std::optional<EtaEstimate> {
+        if (!model) return std::nullopt;
+        const EtaKeyView key = etaKeyViewOf(j);
+        if (auto it = runs.find(key); it != runs.end()) return it->second;
+        return runs.emplace(key, model->runEstimate(key)).first->second;
+    };
     for (const model::Job* j : running) {
-        const auto e = estimate(*j);
+        const auto e = jobRemaining(model, *j, now);
         if (e) {
             JobForecast f;
             f.seq = j->seq;
@@ -74,7 +96,7 @@ std::shared_ptr<const QueueForecast> forecastQueue(const JobList& sorted, const 
             f.doneAtMicros = after(now, e->seconds);
             f.doneLowAtMicros = after(now, e->low);
             f.doneHighAtMicros = after(now, e->high);
-            out->entries_.push_back(std::move(f));
+            made.push_back(std::move(f));
             ++drain.estimated;
         } else {
             ++unknownSoFar;  // its worker counts as free now: what follows is a lower bound
@@ -89,7 +111,7 @@ std::shared_ptr<const QueueForecast> forecastQueue(const JobList& sorted, const 
     uint32_t ahead = static_cast<uint32_t>(running.size());
     for (const model::Job* j : queued) {
         const double startC = center.take(), startL = low.take(), startH = high.take();
-        const auto e = estimate(*j);
+        const auto e = queuedRun(*j);
         const double run = e ? e->seconds : 0, runL = e ? e->low : 0, runH = e ? e->high : 0;
         center.push(startC + run);
         low.push(startL + runL);
@@ -108,7 +130,7 @@ std::shared_ptr<const QueueForecast> forecastQueue(const JobList& sorted, const 
             f.doneHighAtMicros = after(now, startH + runH);
             f.ahead = ahead;
             f.aheadUnknown = unknownSoFar;
-            out->entries_.push_back(std::move(f));
+            made.push_back(std::move(f));
         }
         if (e) {
             ++drain.estimated;
@@ -121,8 +143,12 @@ std::shared_ptr<const QueueForecast> forecastQueue(const JobList& sorted, const 
     drain.atMicros = after(now, center.last());
     drain.lowAtMicros = after(now, low.last());
     drain.highAtMicros = after(now, high.last());
-    std::sort(out->entries_.begin(), out->entries_.end(),
-              [](const JobForecast& a, const JobForecast& b) { return a.seq < b.seq; });
+    std::vector<std::pair<uint64_t, uint32_t>> bySeq;
+    bySeq.reserve(made.size());
+    for (uint32_t i = 0; i < made.size(); ++i) bySeq.emplace_back(made[i].seq, i);
+    std::sort(bySeq.begin(), bySeq.end());
+    out->entries_.reserve(made.size());
+    for (const auto& [seq, i] : bySeq) out->entries_.push_back(std::move(made[i]));
     return out;
 }
 

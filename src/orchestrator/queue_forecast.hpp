@@ -97,7 +97,7 @@ class QueueForecaster {
 public:
     static constexpr int64_t kTickMicros = 1'000'000;
     static constexpr size_t kImmediateJobs = 256;
-    static constexpr int64_t kMicrosPerActiveJob = 20;  // ~20x the measured cost per job (bench 3f)
+    static constexpr int64_t kMicrosPerActiveJob = 20;  // 30-60x the measured cost per job (bench 3f)
 
     struct Inputs {
         const JobList* sortedActiveJobs = nullptr;
