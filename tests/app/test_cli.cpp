@@ -61,7 +61,7 @@ TEST_CASE("issue 9: an API key on the command line works but warns that others c
     CHECK(r.options->warnings[0].find("s3cret") == std::string::npos);  // never echoed
 }
 
-TEST_CASE("issue 14.4: --dump-snapshot --after-ms N keeps watching before it prints; readable errors otherwise") {
+TEST_CASE("issue 14.4: --dump-snapshot --after-ms N keeps watching before it prints, with readable errors otherwise") {
     auto r = parseCli({"--backend", "http://127.0.0.1:8000/api/v1", "--dump-snapshot", "--after-ms", "2500"});
     REQUIRE(r.options);
     CHECK(r.options->mode == CliOptions::Mode::DumpSnapshot);

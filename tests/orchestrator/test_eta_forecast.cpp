@@ -276,7 +276,7 @@ TEST_CASE("issue 14.4: a structural change recomputes at once, a burst on a huge
     CHECK(fc.nextDueMicros() == 0);
 }
 
-TEST_CASE("issue 14.4: the orchestrator publishes the forecast; a plain progress tick does not recompute it") {
+TEST_CASE("issue 14.4: the orchestrator publishes the forecast, and a plain progress tick does not recompute it") {
     Harness h;
     model::Job running = makeJob("r", JobStatus::Processing);
     model::Job queued = makeJob("q", JobStatus::Queued);
