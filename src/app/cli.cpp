@@ -4,6 +4,8 @@
 
 namespace genmon::app {
 namespace {
+constexpr int kMaxAfterMs = 3'600'000;
+
 bool parseInt(const std::string& s, int& out) {
     const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
@@ -18,7 +20,7 @@ Usage:
   genmon --demo [--scenario NAME]        open the window on the embedded simulated backend
   genmon --screenshot OUT.png [--size WxH] [--fixture FILE | --demo [--frames N] | --backend URL]
                                          render offscreen (no display needed) and write a PNG
-  genmon --backend URL --dump-snapshot [--wait-ms N]
+  genmon --backend URL --dump-snapshot [--wait-ms N] [--after-ms N]
                                          print the backend's state as JSON and exit
   genmon [--backend URL | --demo] --record FILE
                                          also write the session's traffic to FILE (JSON lines)
@@ -35,6 +37,8 @@ Options:
   --size WxH           offscreen size (default 1280x800)
   --frames N           frames to run before capturing a --demo screenshot
   --wait-ms N          --dump-snapshot: wait at most N ms for the first full refresh (default 10000)
+  --after-ms N         --dump-snapshot: keep watching (socket included) for N ms after the first
+                       full refresh, then print the live state (default 0: print at once)
   --api-key-file FILE  read the API key from FILE (else GENMON_API_KEY)
   --insecure           do not verify TLS certificates (shown in the status bar)
   --record FILE        write every HTTP exchange and WebSocket event to FILE (never the API key);
@@ -56,6 +60,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
     CliOptions o;
     bool dump = false;
     bool speedGiven = false;
+    bool afterGiven = false;
     auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -98,6 +103,10 @@ CliResult parseCli(const std::vector<std::string>& args) {
             dump = true;
         } else if (a == "--wait-ms") {
             if (!value(v) || !parseInt(v, o.waitMs) || o.waitMs < 0) return fail("--wait-ms needs a number of milliseconds");
+        } else if (a == "--after-ms") {
+            if (!value(v) || !parseInt(v, o.afterMs) || o.afterMs < 0 || o.afterMs > kMaxAfterMs)
+                return fail("--after-ms needs a number of milliseconds from 0 to 3600000 (an hour)");
+            afterGiven = true;
         } else if (a == "--api-key-file") {
             if (!value(v)) return fail("--api-key-file needs a file");
             o.apiKeyFile = v;
@@ -137,6 +146,9 @@ CliResult parseCli(const std::vector<std::string>& args) {
             return fail("--dump-snapshot needs --backend URL (or --demo, or --replay FILE)");
         o.mode = CliOptions::Mode::DumpSnapshot;
     }
+    if (afterGiven && !dump) return fail("--after-ms goes with --dump-snapshot (keep watching before printing)");
+    if (afterGiven && o.replayPath)
+        return fail("--after-ms watches a live backend; --replay FILE --dump-snapshot prints the end of the recording");
     const int sources = (o.fixturePath ? 1 : 0) + (o.demo ? 1 : 0) + (o.backendUrl ? 1 : 0) + (o.replayPath ? 1 : 0);
     if (sources > 1) return fail("choose one of --fixture, --demo, --backend and --replay");
     if (speedGiven && !o.replayPath) return fail("--speed goes with --replay FILE");

@@ -17,6 +17,7 @@ struct CliOptions {
     int frames = 0;                          // --demo --screenshot: frames to run first (0 = default)
     std::optional<std::string> backendUrl;
     int waitMs = 10000;                      // --dump-snapshot: longest wait for the first refresh
+    int afterMs = 0;                         // --dump-snapshot: keep watching this long after it
     std::optional<std::string> apiKeyFile;
     std::optional<std::string> apiKeyArgument;  // --api-key: works, with a warning
     bool insecure = false;

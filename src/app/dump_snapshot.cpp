@@ -117,9 +117,12 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
             runtime.shutdown();
             return 1;
         }
+        // --after-ms: the session keeps running (polls, the socket) on its worker meanwhile.
+        const auto watchUntil = steady_clock::now() + milliseconds(o.afterMs);
         const auto settleBy = std::min(deadline, steady_clock::now() + milliseconds(kSettleMs));
         while (steady_clock::now() < settleBy && !settled(*runtime.snapshots().acquire()) && !quitRequested())
             std::this_thread::sleep_for(milliseconds(10));
+        while (steady_clock::now() < watchUntil && !quitRequested()) std::this_thread::sleep_for(milliseconds(10));
         if (quitRequested()) return interrupted();
     } else {
         std::fprintf(err, "genmon: warning: the first refresh from %s did not finish within %d ms; the snapshot may be incomplete\n",

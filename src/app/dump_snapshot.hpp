@@ -1,6 +1,7 @@
 #pragma once
-// genmon --backend URL --dump-snapshot [--wait-ms N]: connect with the real transport, wait for
-// the first full refresh (initialize) or --wait-ms, print the snapshot as JSON on stdout.
+// genmon --backend URL --dump-snapshot [--wait-ms N] [--after-ms N]: connect with the real
+// transport, wait for the first full refresh (initialize) or --wait-ms, keep watching for
+// --after-ms more (the socket and polls run meanwhile), print the snapshot as JSON on stdout.
 // Exit 0 with the JSON; exit 1 with one readable line on stderr when the backend cannot be
 // reached ("genmon: cannot reach http://127.0.0.1:9/api/v1: connection refused") or refuses
 // us; exit 2 for an unusable URL or API key file. (--demo is handled by main.cpp.)

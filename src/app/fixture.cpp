@@ -616,6 +616,8 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
     snap->queueView = queue.queueView();
     snap->queueViewSpec = queue.viewSpec();
     snap->counts = queue.counts();
+    // Issue 14.4: the forecast the worker would publish for these jobs, model and now.
+    snap->queueForecast = orchestrator::forecastQueue(snap->sortedActiveJobs, snap->etaModel.get(), f.nowMicros);
     snap->recentResults = results.results();
     snap->historyLimit = results.historyLimit();
     snap->systemStatus = status.status();

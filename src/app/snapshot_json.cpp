@@ -1,5 +1,7 @@
 #include "app/snapshot_json.hpp"
 
+#include <algorithm>
+
 #include "model/job_status.hpp"
 #include "model/timestamp.hpp"
 
@@ -56,10 +58,53 @@ void writeParams(JsonWriter& w, const model::GenerationParams& p) {
     w.endObject();
 }
 
-void writeJobs(JsonWriter& w, std::string_view key, const orchestrator::JobList& list) {
+void writeJobs(JsonWriter& w, std::string_view key, const orchestrator::JobList& list, const EtaContext& eta) {
     w.key(key).beginArray();
-    list.forEach([&](const model::Job& j) { writeJob(w, j); });
+    list.forEach([&](const model::Job& j) { writeJob(w, j, &eta); });
     w.endArray();
+}
+
+// Seconds from now until a forecast time, to the millisecond (never negative).
+double secondsFrom(int64_t nowMicros, int64_t atMicros) {
+    return static_cast<double>(std::max<int64_t>(0, (atMicros - nowMicros + 500) / 1000)) / 1000.0;
+}
+
+void writeEta(JsonWriter& w, const model::Job& j, const EtaContext& eta) {
+    w.key("eta");
+    const orchestrator::JobForecast* f =
+        eta.forecast && model::isActive(j.status) ? eta.forecast->find(j) : nullptr;
+    if (!f) {
+        w.null();
+        return;
+    }
+    w.beginObject();
+    w.field("done_in_s", secondsFrom(eta.nowMicros, f->doneAtMicros));
+    w.field("low_s", secondsFrom(eta.nowMicros, f->doneLowAtMicros));
+    w.field("high_s", secondsFrom(eta.nowMicros, f->doneHighAtMicros));
+    w.field("starts_in_s", secondsFrom(eta.nowMicros, f->running ? eta.nowMicros : f->startsAtMicros));
+    w.field("lower_bound", f->lowerBound());
+    w.field("basis", orchestrator::ownBasisText(*f));
+    w.field("ahead", static_cast<uint64_t>(f->ahead));
+    w.field("ahead_unknown", static_cast<uint64_t>(f->aheadUnknown));
+    w.endObject();
+}
+
+void writeDrain(JsonWriter& w, const orchestrator::Snapshot& s) {
+    w.key("queueDrain");
+    if (!s.queueForecast || s.queueForecast->drain().estimated == 0) {
+        w.null();
+        return;
+    }
+    const auto& d = s.queueForecast->drain();
+    w.beginObject();
+    w.field("done_in_s", secondsFrom(s.builtAtMicros, d.atMicros));
+    w.field("low_s", secondsFrom(s.builtAtMicros, d.lowAtMicros));
+    w.field("high_s", secondsFrom(s.builtAtMicros, d.highAtMicros));
+    w.field("lower_bound", d.unknown > 0);
+    w.field("estimated", static_cast<uint64_t>(d.estimated));
+    w.field("unknown", static_cast<uint64_t>(d.unknown));
+    w.field("workers", static_cast<uint64_t>(d.workers));
+    w.endObject();
 }
 
 const char* imageStateName(model::ImageState s) {
@@ -83,7 +128,7 @@ const char* imageSourceName(model::ImageSource s) {
 
 }  // namespace
 
-void writeJob(JsonWriter& w, const model::Job& j) {
+void writeJob(JsonWriter& w, const model::Job& j, const EtaContext* eta) {
     w.beginObject();
     w.field("id", j.uiId.view());
     w.field("jobId", j.backendId.view());
@@ -109,6 +154,7 @@ void writeJob(JsonWriter& w, const model::Job& j) {
     else
         w.null();
     w.field("optimistic", j.optimistic);
+    if (eta) writeEta(w, j, *eta);
     w.endObject();
 }
 
@@ -242,9 +288,10 @@ std::string snapshotToJson(const orchestrator::Snapshot& s, bool pretty) {
     w.field("version", s.version);
     micros(w, "builtAt", s.builtAtMicros);
     // ---- the thirteen state keys of the contract ----
-    writeJobs(w, "jobs", s.jobs);
-    writeJobs(w, "activeJobs", s.activeJobs);
-    writeJobs(w, "sortedActiveJobs", s.sortedActiveJobs);
+    const EtaContext eta{s.queueForecast.get(), s.builtAtMicros};
+    writeJobs(w, "jobs", s.jobs, eta);
+    writeJobs(w, "activeJobs", s.activeJobs, eta);
+    writeJobs(w, "sortedActiveJobs", s.sortedActiveJobs, eta);
     w.key("recentResults").beginArray();
     if (s.recentResults)
         for (const auto& r : *s.recentResults)
@@ -286,6 +333,7 @@ std::string snapshotToJson(const orchestrator::Snapshot& s, bool pretty) {
     w.endObject();
     w.field("serverQueueLength", s.serverQueueLength);
     w.field("jobsPerMinute", s.jobsPerMinute);
+    writeDrain(w, s);
     if (s.systemMetrics) {
         const auto& m = *s.systemMetrics;
         w.key("systemMetrics").beginObject();

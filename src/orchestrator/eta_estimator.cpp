@@ -39,11 +39,11 @@ const char* etaSourceText(EtaSource s) noexcept {
     return "";
 }
 
-EtaKey etaKeyOf(const model::Job& job) {
-    EtaKey k;
+EtaKeyView etaKeyViewOf(const model::Job& job) {
+    EtaKeyView k;
     if (job.params) {
         const auto& p = *job.params;
-        if (p.sampler_name) k.sampler = p.sampler_name->str();
+        if (p.sampler_name) k.sampler = p.sampler_name->view();
         k.width = p.width.value_or(0);
         k.height = p.height.value_or(0);
         k.steps = p.steps.value_or(0);
@@ -53,9 +53,14 @@ EtaKey etaKeyOf(const model::Job& job) {
     return k;
 }
 
+EtaKey etaKeyOf(const model::Job& job) {
+    const EtaKeyView v = etaKeyViewOf(job);
+    return EtaKey{std::string(v.sampler), v.width, v.height, v.steps};
+}
+
 // ---- EtaModel -------------------------------------------------------------------------------
 
-std::optional<EtaEstimate> EtaModel::runEstimate(const EtaKey& key) const {
+std::optional<EtaEstimate> EtaModel::runEstimate(const EtaKeyView& key) const {
     if (key.steps <= 0) return std::nullopt;  // per-step rates need the steps
     const double steps = key.steps;
     const EtaRate* exact = nullptr;
@@ -90,7 +95,7 @@ std::optional<EtaEstimate> serverRemaining(const model::Job& job, int64_t now) {
 std::optional<EtaEstimate> EtaModel::remaining(const model::Job& job, int64_t now) const {
     if (!model::isActive(job.status)) return std::nullopt;
     if (auto server = serverRemaining(job, now)) return server;
-    const EtaKey key = etaKeyOf(job);
+    const EtaKeyView key = etaKeyViewOf(job);
     auto run = runEstimate(key);
     if (!run || job.status == model::JobStatus::Queued) return run;
     // Running: what is left of the run. Steps done, when the server says, are the best clock.
@@ -113,30 +118,6 @@ std::optional<EtaEstimate> EtaModel::remaining(const model::Job& job, int64_t no
 std::optional<EtaEstimate> jobRemaining(const EtaModel* model, const model::Job& job, int64_t now) {
     if (model) return model->remaining(job, now);
     return serverRemaining(job, now);
-}
-
-QueueDrainEstimate queueDrain(const EtaModel* model, const JobList& sorted, size_t running, size_t queued,
-                              int64_t now) {
-    QueueDrainEstimate q;
-    q.workers = std::max<size_t>(1, running);
-    const size_t active = std::min(sorted.size(), running + queued);
-    for (size_t i = 0; i < active; ++i) {
-        const model::Job& j = sorted.job(i);
-        if (!model::isActive(j.status)) continue;
-        if (auto e = jobRemaining(model, j, now)) {
-            q.seconds += e->seconds;
-            q.low += e->low;
-            q.high += e->high;
-            ++q.estimated;
-        } else {
-            ++q.unknown;
-        }
-    }
-    const double w = static_cast<double>(q.workers);
-    q.seconds /= w;
-    q.low /= w;
-    q.high /= w;
-    return q;
 }
 
 // ---- EtaEstimator ---------------------------------------------------------------------------

@@ -16,8 +16,8 @@
 // of load takes over after about kHalfLifeJobs jobs.
 //
 // The worker owns the EtaEstimator and feeds it when a job finishes. It publishes an immutable
-// EtaModel (shared_ptr<const>, replaced only when a job finishes); the UI asks the model about
-// the few rows it draws, so a publish never computes ETAs for the whole queue.
+// EtaModel (shared_ptr<const>, replaced only when a job finishes); the queue forecast
+// (queue_forecast.hpp, issue 14) asks it about every active job, on the worker.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -43,6 +43,16 @@ struct EtaKey {
 };
 // The key of a job: its params, else total_steps for the steps.
 EtaKey etaKeyOf(const model::Job& job);
+// The same key without copying the sampler: it views the job's text, valid while the job lives
+// (the queue forecast looks up every active job, issue 14.4).
+struct EtaKeyView {
+    std::string_view sampler;
+    int width = 0;
+    int height = 0;
+    int steps = 0;
+    friend bool operator==(const EtaKeyView&, const EtaKeyView&) = default;
+};
+EtaKeyView etaKeyViewOf(const model::Job& job);
 
 enum class EtaSource : uint8_t {
     Exact,     // jobs with the same sampler, size and steps
@@ -73,7 +83,10 @@ struct EtaRate {
 class EtaModel {
 public:
     // The whole run of a job with this key (seconds), or nullopt without a basis.
-    std::optional<EtaEstimate> runEstimate(const EtaKey& key) const;
+    std::optional<EtaEstimate> runEstimate(const EtaKeyView& key) const;
+    std::optional<EtaEstimate> runEstimate(const EtaKey& key) const {
+        return runEstimate(EtaKeyView{key.sampler, key.width, key.height, key.steps});
+    }
     // Seconds left for a queued or running job at `nowMicros` (the worker's clock): the server's
     // eta_seconds when a running job has one, else learned. nullopt: no basis, or not active.
     std::optional<EtaEstimate> remaining(const model::Job& job, int64_t nowMicros) const;
@@ -93,24 +106,6 @@ private:
 std::optional<EtaEstimate> serverRemaining(const model::Job& job, int64_t nowMicros);
 // model may be null (nothing learned yet): then only the server's estimates exist.
 std::optional<EtaEstimate> jobRemaining(const EtaModel* model, const model::Job& job, int64_t nowMicros);
-
-// Time until every queued and running job is done. The backend reports no worker count (its
-// active_workers is the number of running jobs), so the jobs running now are taken as the
-// workers (at least one: a single-worker backend runs jobs one at a time, serially) and the
-// total work is shared between them. The range adds up the jobs' ranges (errors move together
-// when the load changes, so they are not assumed to cancel).
-struct QueueDrainEstimate {
-    double seconds = 0;
-    double low = 0;
-    double high = 0;
-    size_t estimated = 0;  // jobs with an estimate
-    size_t unknown = 0;    // active jobs without a basis (the total is then a lower bound)
-    size_t workers = 1;
-};
-// sortedActiveJobs is in the §4.6 order: running jobs first, then queued ones. O(active jobs):
-// callers cache it (the queue view recomputes at most once a second).
-QueueDrainEstimate queueDrain(const EtaModel* model, const JobList& sortedActiveJobs, size_t running, size_t queued,
-                              int64_t nowMicros);
 
 class EtaEstimator {
 public:

@@ -177,11 +177,33 @@ void GenerationOrchestrator::publishNow() {
     s->queueView = queue_.queueView();
     s->jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
     s->etaModel = eta_.model();
+    s->queueForecast = forecaster_.get({&s->sortedActiveJobs, s->counts.queued, s->counts.processing, s->etaModel,
+                                        s->jobHistory},
+                                       now);
+    scheduleForecast();
     s->metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
     s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
                                                                           : ++contentVersion_;
     lastPublished_ = s;
     buffer_.publish(std::move(s));
+}
+
+// Issue 14.4: the queue forecast falls due once a second while jobs are active (remaining times
+// move), or at the end of its gap after a structural change; the timer only asks for a publish,
+// which recomputes it. Only while a transport is up, like every other timer.
+void GenerationOrchestrator::scheduleForecast() {
+    const int64_t due = transport_ ? forecaster_.nextDueMicros() : 0;
+    if (forecastTimer_ != 0 && forecastDueMicros_ == due) return;
+    if (forecastTimer_ != 0) worker_.cancel(forecastTimer_);
+    forecastTimer_ = 0;
+    forecastDueMicros_ = due;
+    if (due == 0) return;
+    const int64_t wait = std::max<int64_t>(0, due - worker_.nowMicros());
+    forecastTimer_ = worker_.schedule((wait + kMicrosPerMs - 1) / kMicrosPerMs, [this] {
+        forecastTimer_ = 0;
+        forecastDueMicros_ = 0;
+        markDirty();
+    });
 }
 
 void GenerationOrchestrator::notify(NotificationKind kind, std::string message, std::string detail, std::string jobId) {
@@ -366,6 +388,10 @@ void GenerationOrchestrator::doCleanup() {
         worker_.cancel(metricsTimer_);
         metricsTimer_ = 0;
     }
+    if (forecastTimer_) {
+        worker_.cancel(forecastTimer_);
+        forecastTimer_ = 0;
+    }
     jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
     imageQueue_.clear();
     imagesInFlight_ = 0;
@@ -403,6 +429,7 @@ void GenerationOrchestrator::doResetState() {
     completions_.clear();
     history_.clear();  // another backend's jobs and speeds say nothing about this one
     eta_.reset();
+    forecaster_.reset();
     pendingImageBase64_.clear();
     imageCache_.clear();
 }

@@ -19,6 +19,7 @@
 #include "orchestrator/executor.hpp"
 #include "orchestrator/job_history.hpp"
 #include "orchestrator/metrics.hpp"
+#include "orchestrator/queue_forecast.hpp"
 #include "orchestrator/queue_module.hpp"
 #include "orchestrator/reply.hpp"
 #include "orchestrator/results_module.hpp"
@@ -163,6 +164,7 @@ private:
     void notify(NotificationKind kind, std::string message, std::string detail = {}, std::string jobId = {});
     void markDirty();
     void publishNow();
+    void scheduleForecast();
     bool current(uint64_t epoch) const { return epoch == epoch_ && transport_ != nullptr; }
 
     // PushListener
@@ -212,6 +214,9 @@ private:
     int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
     MetricsRecorder metrics_;
     TimerId metricsTimer_ = 0;
+    QueueForecaster forecaster_;  // issue 14.4: when each active job will be done
+    TimerId forecastTimer_ = 0;
+    int64_t forecastDueMicros_ = 0;
 };
 
 }  // namespace genmon::orchestrator

@@ -15,6 +15,7 @@
 #include "orchestrator/job_history.hpp"
 #include "orchestrator/job_list.hpp"
 #include "orchestrator/metrics.hpp"
+#include "orchestrator/queue_forecast.hpp"
 
 namespace genmon::orchestrator {
 
@@ -91,6 +92,12 @@ struct Snapshot {
     // replaced only when a job leaves the queue; null means empty / nothing learned.
     std::shared_ptr<const JobHistory> jobHistory;
     std::shared_ptr<const EtaModel> etaModel;
+    // Issue 14: when each active job will be done, and the whole queue. Recomputed by the worker
+    // when the active set or the model changes, else once a second while jobs are active; null
+    // when nothing is active. Absolute worker-clock times: the UI only subtracts its `now`.
+    // Not part of sameContent: what triggers a recompute (lists, model) is content already, and
+    // the once-a-second refresh moves numbers the UI redraws with its clock texts anyway.
+    std::shared_ptr<const QueueForecast> queueForecast;
     // Live metrics (issue 10): the last 10 minutes, one sample a second; replaced once a second,
     // shared by the snapshots in between. Null until the first second closed.
     MetricsSeriesPtr metrics;

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "ui/detail_view.hpp"
+#include "ui/eta_text.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/frame_context.hpp"
@@ -483,35 +484,27 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) 
     ImGui::TextDisabled("|");
     ImGui::SameLine();
     ImGui::Text("%.1f jobs/min", snap.jobsPerMinute);
-    // Issue 10: when the whole queue will be done, when there is a basis and room for it.
-    if (snap.counts.queued + snap.counts.processing > 0) {
-        const auto& drain = queueEta_.get(snap, now);
-        if (drain.estimated > 0) {
-            // Jobs without a basis make the total a lower bound: said, rather than a range.
-            const std::string full =
-                drain.unknown > 0
-                    ? "queue drains in at least " + formatDuration(drain.seconds) + " (" + std::to_string(drain.unknown) +
-                          " without an estimate)"
-                    : "queue drains in ~" + formatDuration(drain.seconds) + " (" + formatDuration(drain.low) +
-                          "\xE2\x80\x93" + formatDuration(drain.high) + ")";
-            const std::string brief = (drain.unknown > 0 ? "drains in at least " : "drains in ~") + formatDuration(drain.seconds);
-            const ImGuiStyle& style = ImGui::GetStyle();
-            const float room = ImGui::GetWindowContentRegionMax().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) -
-                               ImGui::CalcTextSize("|").x - 2 * style.ItemSpacing.x;
-            const std::string* shown = ImGui::CalcTextSize(full.c_str()).x <= room    ? &full
-                                       : ImGui::CalcTextSize(brief.c_str()).x <= room ? &brief
-                                                                                      : nullptr;
-            if (shown) {
-                ImGui::SameLine();
-                ImGui::TextDisabled("|");
-                ImGui::SameLine();
-                ImGui::TextUnformatted(shown->c_str());
-                if (probe_) probe_->noteLastItem("status.drain", *shown);
-                if (ImGui::IsItemHovered())
-                    ImGui::SetTooltip("Until every queued and running job is done: %zu with an estimate, %zu without.\n"
-                                      "Assumes %zu worker%s: the jobs running now (one job at a time when one runs).",
-                                      drain.estimated, drain.unknown, drain.workers, drain.workers == 1 ? "" : "s");
-            }
+    // Issue 14.4: when the whole queue will be done (the worker's forecast), when there is a
+    // basis and room for it.
+    if (snap.queueForecast && snap.queueForecast->drain().estimated > 0) {
+        const auto& drain = snap.queueForecast->drain();
+        const std::string full = drainText(drain, now, false), brief = drainText(drain, now, true);
+        const ImGuiStyle& style = ImGui::GetStyle();
+        const float room = ImGui::GetWindowContentRegionMax().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) -
+                           ImGui::CalcTextSize("|").x - 2 * style.ItemSpacing.x;
+        const std::string* shown = ImGui::CalcTextSize(full.c_str()).x <= room    ? &full
+                                   : ImGui::CalcTextSize(brief.c_str()).x <= room ? &brief
+                                                                                  : nullptr;
+        if (shown) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("|");
+            ImGui::SameLine();
+            ImGui::TextUnformatted(shown->c_str());
+            if (probe_) probe_->noteLastItem("status.drain", *shown);
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("Until every queued and running job is done: %zu with an estimate, %zu without.\n"
+                                  "Assumes %zu worker%s: the jobs running now (one job at a time when one runs).",
+                                  drain.estimated, drain.unknown, drain.workers, drain.workers == 1 ? "" : "s");
         }
     }
     const int pending = commands_.pendingCommands();

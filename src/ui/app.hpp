@@ -12,7 +12,6 @@
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
 #include "ui/probe.hpp"
-#include "ui/queue_eta.hpp"
 #include "ui/texture_backend.hpp"
 #include "ui/ui_state.hpp"
 
@@ -88,7 +87,6 @@ private:
     std::unique_ptr<MetricsView> metrics_;
     std::unique_ptr<TimelineView> timeline_;
     std::unique_ptr<NotificationsView> notifications_;
-    QueueEtaCache queueEta_;  // issue 10: the status bar's "queue drains in"
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

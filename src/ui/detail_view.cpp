@@ -12,6 +12,7 @@
 
 #include "model/job_status.hpp"
 #include "ui/fonts.hpp"
+#include "ui/eta_text.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
@@ -235,21 +236,20 @@ void DetailView::drawFields(FrameContext& ctx, const model::Job& job, bool gone)
         missingField(elapsedLabel);
 
     if (model::isActive(job.status) && !gone) {
-        // Issue 10: the server's estimate when it gives one, else learned from finished jobs;
-        // the source is always said, and no basis shows a dash rather than a guess.
-        if (const auto eta = orchestrator::jobRemaining(ctx.snap.etaModel.get(), job, now)) {
-            std::string text = eta->overdue ? "running longer than expected" : formatDuration(eta->seconds);
-            if (eta->source == orchestrator::EtaSource::Server) {
-                text += " (the server's estimate)";
-            } else {
-                text += "  (" + formatDuration(eta->low) + "\xE2\x80\x93" + formatDuration(eta->high) + ", learned from " +
-                        std::to_string(eta->basisJobs) + " " + orchestrator::etaSourceText(eta->source) + ")";
-            }
-            // A queued job's estimate is its run, which starts when the jobs before it are done.
-            field(job.status == model::JobStatus::Queued ? "Run time" : "ETA", text);
-        } else {
-            field(job.status == model::JobStatus::Queued ? "Run time" : "ETA",
+        // Issue 14.4: the worker's forecast. A running job: what is left of its run; a queued
+        // one: when it will be done, when it starts and its own run. No basis: a dash, no guess.
+        const orchestrator::JobForecast* f = ctx.snap.queueForecast ? ctx.snap.queueForecast->find(job) : nullptr;
+        if (!f) {
+            field(job.status == model::JobStatus::Queued ? "Done in" : "ETA",
                   std::string(kDash) + "  (no finished job to learn from yet)");
+        } else if (f->running) {
+            field("ETA", (f->own.overdue ? std::string("running longer than expected")
+                                         : formatDuration(secondsUntil(f->doneAtMicros, now))) +
+                             "  (" + etaExplanation(f->own) + ")");
+        } else {
+            field("Done in", forecastDone(*f, now));
+            field("Starts in", forecastStart(*f, now));
+            field("Run time", forecastOwnRun(*f));
         }
     }
 

@@ -7,9 +7,9 @@ namespace {
 Fonts g_fonts;
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";
 
-// Latin, Latin-1, general punctuation (… — •), arrows, geometric shapes (● ▲ ■), misc
-// symbols and dingbats (⚠ ✔ ✖).
-const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2300, 0x23FF,
+// Latin, Latin-1, general punctuation (… — •), arrows, ≤ ≥ (a lower-bound ETA), geometric
+// shapes (● ▲ ■), misc symbols and dingbats (⚠ ✔ ✖).
+const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2264, 0x2265, 0x2300, 0x23FF,
                            0x25A0, 0x25FF, 0x2600, 0x26FF, 0x2700, 0x27BF, 0};
 
 ImFont* load(const char* file, float size, std::string& warning) {

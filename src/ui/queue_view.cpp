@@ -10,7 +10,7 @@
 
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
-#include "ui/queue_eta.hpp"
+#include "ui/eta_text.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -66,33 +66,31 @@ bool oneLineText(std::string_view text, float width) {
     return true;
 }
 
-// Issue 10: the learned (or the server's) time left, "—" without a basis, the basis on hover.
-void etaCell(FrameContext& ctx, const Job& j, const orchestrator::EtaModel* model, int64_t now, float em) {
+// Issue 14.4: when the job will be done, from the worker's forecast (a queued job waits for the
+// work ahead of it); "—" without any basis; how it was worked out on hover.
+void etaCell(FrameContext& ctx, const Job& j, const orchestrator::QueueForecast* forecast, int64_t now, float em) {
     if (!model::isActive(j.status)) {  // finished: nothing left, like the Elapsed column
         ImGui::TextDisabled("-");
         return;
     }
-    const auto eta = orchestrator::jobRemaining(model, j, now);
-    if (!eta) {
+    const orchestrator::JobForecast* f = forecast ? forecast->find(j) : nullptr;
+    if (!f) {
         ImGui::TextDisabled("%s", kDash);
         ctx.note("queue.eta", j.uiId.str(), kDash);
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("No estimate yet: no finished job to learn from");
         return;
     }
-    if (eta->overdue)
-        ImGui::TextColored(palette().warning, "late");
+    const std::string shown = forecastCell(*f, now);
+    if (f->running && f->own.overdue)
+        ImGui::TextColored(palette().warning, "%s", shown.c_str());
     else
-        ImGui::TextUnformatted(formatDuration(eta->seconds).c_str());
-    if (ctx.probe) {
-        const std::string shown = eta->overdue ? std::string("late") : formatDuration(eta->seconds);
-        ctx.note("queue.eta", j.uiId.str(), shown + " | " + etaExplanation(*eta));
-    }
+        ImGui::TextUnformatted(shown.c_str());
+    if (ctx.probe) ctx.note("queue.eta", j.uiId.str(), shown + " | " + forecastExplanation(*f, now));
     if (ImGui::IsItemHovered()) {
         ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(28 * em);
-        if (eta->overdue) ImGui::TextColored(palette().warning, "Running longer than expected");
-        ImGui::TextUnformatted(etaExplanation(*eta).c_str());
+        ImGui::PushTextWrapPos(30 * em);
+        ImGui::TextUnformatted(forecastExplanation(*f, now).c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();
     }
@@ -353,7 +351,7 @@ void QueueView::draw(FrameContext& ctx) {
                 ImGui::TextDisabled("-");
 
             ImGui::TableSetColumnIndex(kEta);
-            etaCell(ctx, j, snap.etaModel.get(), ctx.nowMicros, em);
+            etaCell(ctx, j, snap.queueForecast.get(), ctx.nowMicros, em);
 
             ImGui::TableSetColumnIndex(kId);
             ImGui::PushFont(fonts().mono);

@@ -1,6 +1,9 @@
 // The command line of issues 2, 5 and 7: modes, sources, sizes, readable errors.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "app/cli.hpp"
 
 using genmon::app::CliOptions;
@@ -56,4 +59,31 @@ TEST_CASE("issue 9: an API key on the command line works but warns that others c
     REQUIRE(r.options->warnings.size() == 1);
     CHECK(r.options->warnings[0].find("visible to other users") != std::string::npos);
     CHECK(r.options->warnings[0].find("s3cret") == std::string::npos);  // never echoed
+}
+
+TEST_CASE("issue 14.4: --dump-snapshot --after-ms N keeps watching before it prints, with readable errors otherwise") {
+    auto r = parseCli({"--backend", "http://127.0.0.1:8000/api/v1", "--dump-snapshot", "--after-ms", "2500"});
+    REQUIRE(r.options);
+    CHECK(r.options->mode == CliOptions::Mode::DumpSnapshot);
+    CHECK(r.options->afterMs == 2500);
+    CHECK(parseCli({"--demo", "--dump-snapshot"}).options->afterMs == 0);  // default: print at once
+    r = parseCli({"--demo", "--dump-snapshot", "--after-ms", "0", "--wait-ms", "100"});
+    REQUIRE(r.options);
+    CHECK(r.options->afterMs == 0);
+    CHECK(r.options->waitMs == 100);
+
+    auto error = [](std::vector<std::string> args) { return parseCli(args).error; };
+    CHECK(error({"--demo", "--dump-snapshot", "--after-ms"}).find("--after-ms needs a number of milliseconds") !=
+          std::string::npos);
+    CHECK(error({"--demo", "--dump-snapshot", "--after-ms", "soon"}).find("--after-ms needs") != std::string::npos);
+    CHECK(error({"--demo", "--dump-snapshot", "--after-ms", "-5"}).find("--after-ms needs") != std::string::npos);
+    CHECK(error({"--demo", "--dump-snapshot", "--after-ms", "3600001"}).find("an hour") != std::string::npos);
+    CHECK(error({"--demo", "--after-ms", "100"}).find("--after-ms goes with --dump-snapshot") != std::string::npos);
+    CHECK(error({"--replay", "s.jsonl", "--dump-snapshot", "--after-ms", "100"}).find("--replay") != std::string::npos);
+}
+
+TEST_CASE("issue 14.4: the help text names --after-ms") {
+    const std::string help = genmon::app::helpText();
+    CHECK(help.find("--dump-snapshot [--wait-ms N] [--after-ms N]") != std::string::npos);
+    CHECK(help.find("--after-ms N         --dump-snapshot: keep watching (socket included)") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 
 #include "fake_transport.hpp"
 #include "orchestrator/eta_estimator.hpp"
+#include "orchestrator/queue_forecast.hpp"
 
 using namespace genmon;
 using namespace genmon::orchestrator;
@@ -205,23 +206,23 @@ TEST_CASE("issue 10 ETA: the queue drains in the sum of its jobs shared between 
     model::Job unknown = makeJob("nosteps", JobStatus::Queued);
     jobs.push_back(unknown);
     q.setJobs(jobs, t0);
-    const auto counts = q.counts();
-    const auto d = queueDrain(e.model().get(), q.sortedActiveJobs(), counts.processing, counts.queued, t0 + 4'000'000);
+    const int64_t now = t0 + 4'000'000;
+    // Issue 14.4: the drain time is the worker's forecast (its last job done), no longer a UI sum.
+    const auto d = forecastQueue(q.sortedActiveJobs(), e.model().get(), now)->drain();
     CHECK(d.workers == 1);  // one job running: assumed serial
     CHECK(d.estimated == 4);
     CHECK(d.unknown == 1);
-    CHECK(d.seconds == doctest::Approx(6.0 + 3 * 10.0));
-    CHECK(d.low < d.seconds);
-    CHECK(d.high > d.seconds);
+    CHECK(static_cast<double>(d.atMicros - now) / 1e6 == doctest::Approx(6.0 + 3 * 10.0));
+    CHECK(d.lowAtMicros < d.atMicros);
+    CHECK(d.highAtMicros > d.atMicros);
 
     // Two running: the work is shared between two workers.
     jobs[1].status = JobStatus::Processing;
     jobs[1].runningSinceMicros = t0;
     q.setJobs(jobs, t0);
-    const auto c2 = q.counts();
-    const auto d2 = queueDrain(e.model().get(), q.sortedActiveJobs(), c2.processing, c2.queued, t0 + 4'000'000);
+    const auto d2 = forecastQueue(q.sortedActiveJobs(), e.model().get(), now)->drain();
     CHECK(d2.workers == 2);
-    CHECK(d2.seconds == doctest::Approx((6.0 + 6.0 + 2 * 10.0) / 2));
+    CHECK(static_cast<double>(d2.atMicros - now) / 1e6 == doctest::Approx((6.0 + 6.0 + 2 * 10.0) / 2));
 }
 
 TEST_CASE("issue 10 ETA: time spent queued is excluded from what is learned") {

@@ -34,6 +34,33 @@ std::string readFile(const std::string& path) {
     return ss.str();
 }
 
+// A list of jobs without each job's "eta" (issue 14.4): a countdown from the moment the snapshot
+// was built, which a replay reaches at another time than the live session did.
+std::string jobsWithoutEta(simdjson::dom::element list) {
+    simdjson::dom::array jobs;
+    REQUIRE(list.get(jobs) == simdjson::SUCCESS);
+    std::string out = "[";
+    for (simdjson::dom::element job : jobs) {
+        simdjson::dom::object fields;
+        REQUIRE(job.get(fields) == simdjson::SUCCESS);
+        if (out.size() > 1) out += ',';
+        out += '{';
+        bool first = true;
+        for (simdjson::dom::key_value_pair field : fields) {
+            if (field.key == "eta") continue;
+            if (!first) out += ',';
+            first = false;
+            out += '"';
+            out.append(field.key);
+            out += "\":";
+            out += simdjson::to_string(field.value);
+        }
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
 // What a person sees of the data: jobs, results (with their image states), status, counts.
 std::string dataOf(const orchestrator::Snapshot& s) {
     const std::string json = app::snapshotToJson(s, false);
@@ -45,7 +72,8 @@ std::string dataOf(const orchestrator::Snapshot& s) {
                             "serverQueueLength", "lastRefreshError"}) {
         simdjson::dom::element v;
         REQUIRE(doc[key].get(v) == simdjson::SUCCESS);
-        out += std::string(key) + "=" + simdjson::to_string(v) + "\n";
+        const bool jobList = std::string_view(key) == "jobs" || std::string_view(key) == "sortedActiveJobs";
+        out += std::string(key) + "=" + (jobList ? jobsWithoutEta(v) : simdjson::to_string(v)) + "\n";
     }
     return out;
 }

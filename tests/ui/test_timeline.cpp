@@ -56,6 +56,7 @@ orchestrator::SnapshotPtr timelineSnapshot() {
     orchestrator::EtaEstimator eta;
     for (int i = 0; i < 12; ++i) eta.learn(orchestrator::EtaKey{"DPM++ 2M", 512, 512, 20}, 10.0);
     s->etaModel = eta.model();
+    s->queueForecast = orchestrator::forecastQueue(s->sortedActiveJobs, s->etaModel.get(), kNow);  // as the worker would
     return s;
 }
 
@@ -149,11 +150,16 @@ TEST_CASE("issue 10 ETA: the queue shows learned ETAs with their basis and a das
     CHECK(queuedEta.rfind("10 s | ", 0) == 0);
     CHECK(queuedEta.find("learned from 12 jobs like this") != std::string::npos);
     CHECK(h.item("queue.eta:run-1").text.rfind("late", 0) == 0);
+    // Issue 14.4: the second in line is done a run after the first (the late job frees its worker now).
+    const std::string secondEta = h.item("queue.eta:queued-2").text;
+    CHECK(secondEta.rfind("20 s | Done in ~20 s (", 0) == 0);
+    CHECK(secondEta.find("Starts in ~10 s, after 2 jobs ahead") != std::string::npos);
     CHECK(h.item("status.drain").text.rfind("queue drains in ~20 s (", 0) == 0);
 
     // Nothing learned: a dash everywhere, and for the whole queue.
     auto bare = std::make_shared<orchestrator::Snapshot>(*snap);
     bare->etaModel.reset();
+    bare->queueForecast = orchestrator::forecastQueue(bare->sortedActiveJobs, nullptr, kNow + 2'000'000);
     bare->version = 2;
     h.snap = bare;
     h.now += 2'000'000;
