@@ -288,4 +288,33 @@ model::Outcome<Decoded<WsMessage>> Decoder::wsMessage(const std::string& frame, 
     });
 }
 
+std::string messageSummary(const WsMessage& m) {
+    using model::socketMessageName;
+    using K = SocketMessageKind;
+    struct Summary {
+        std::string operator()(const WsConnected&) const { return socketMessageName(K::Connected); }
+        std::string operator()(const WsSubscriptionConfirmed&) const {
+            return socketMessageName(K::SubscriptionConfirmed);
+        }
+        std::string operator()(const model::StartedMessage& x) const {
+            return std::string(socketMessageName(K::Started)) + " " + x.job_id;
+        }
+        std::string operator()(const model::ProgressMessage& x) const {
+            std::string s = std::string(socketMessageName(K::Progress)) + " " + x.job_id;
+            if (x.progress) s += " " + std::to_string(*x.progress) + "%";
+            return s;
+        }
+        std::string operator()(const model::CompletionMessage& x) const {
+            return std::string(socketMessageName(K::Complete)) + " " + x.job_id;
+        }
+        std::string operator()(const model::ErrorMessage& x) const { return "generation failed " + x.job_id; }
+        std::string operator()(const WsQueueUpdate& x) const {
+            return std::string(socketMessageName(K::QueueUpdate)) + " (" + std::to_string(x.jobs.size()) + " jobs)";
+        }
+        std::string operator()(const WsSystemStatus&) const { return socketMessageName(K::SystemStatus); }
+        std::string operator()(const WsUnknown& x) const { return "ignored type " + x.type; }
+    };
+    return std::visit(Summary{}, m);
+}
+
 }  // namespace genmon::protocol
