@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "model/names.hpp"
 #include "orchestrator/queue_module.hpp"
 #include "orchestrator/results_module.hpp"
 #include "orchestrator/system_status_module.hpp"
@@ -49,13 +50,6 @@ std::optional<Error> read(element obj, const char* key, T& out, const std::strin
 
 #define FIXTURE_READ(obj, key, out, where) \
     if (auto readError_ = read(obj, key, out, where)) return *readError_
-
-std::optional<orchestrator::ConnectionPhase> phaseFromName(std::string_view s) {
-    using P = orchestrator::ConnectionPhase;
-    for (P p : {P::Idle, P::Connecting, P::Connected, P::Reconnecting, P::Disconnected, P::Paused})
-        if (s == orchestrator::phaseName(p)) return p;
-    return std::nullopt;
-}
 
 // Deterministic jobs for large-queue fixtures (splitmix64: the same count and seed give the
 // same queue on every machine).
@@ -460,7 +454,7 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
         std::string phase = "idle";
         double retryIn = 0, connectedAgo = -1, initRetryIn = 0;
         FIXTURE_READ(conn, "phase", phase, "connection.");
-        const auto p = phaseFromName(phase);
+        const auto p = model::phaseFromName(phase);
         if (!p) return bad("connection.phase must be idle, connecting, connected, reconnecting, disconnected or paused");
         snap->connection.phase = *p;
         FIXTURE_READ(conn, "lastError", snap->connection.lastError, "connection.");
@@ -556,9 +550,11 @@ model::Outcome<Fixture> parseFixture(const std::string& json) {
             auto r = decoded->value[i].result;
             std::string_view imageUrl, imageState;
             if (raw["image_state"].get(imageState) == simdjson::SUCCESS) {
-                r.imageState = imageState == "loading"  ? model::ImageState::Loading
-                               : imageState == "failed" ? model::ImageState::Failed
-                                                        : model::ImageState::None;
+                // "ready" needs a picture, which only "procedural" below gives.
+                const auto state = model::imageStateFromName(imageState);
+                r.imageState = state == model::ImageState::Loading || state == model::ImageState::Failed
+                                   ? *state
+                                   : model::ImageState::None;
                 std::string_view err;
                 if (raw["image_error"].get(err) == simdjson::SUCCESS) r.imageError = std::string(err);
             } else if (raw["image_url"].get(imageUrl) == simdjson::SUCCESS && imageUrl == "procedural") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/job_status.hpp"
+#include "model/names.hpp"
 #include "model/timestamp.hpp"
 
 namespace genmon::app {
@@ -107,25 +108,6 @@ void writeDrain(JsonWriter& w, const orchestrator::Snapshot& s) {
     w.endObject();
 }
 
-const char* imageStateName(model::ImageState s) {
-    switch (s) {
-        case model::ImageState::None: return "none";
-        case model::ImageState::Loading: return "loading";
-        case model::ImageState::Ready: return "ready";
-        case model::ImageState::Failed: return "failed";
-    }
-    return "none";
-}
-
-const char* imageSourceName(model::ImageSource s) {
-    switch (s) {
-        case model::ImageSource::None: return "none";
-        case model::ImageSource::Base64: return "base64";
-        case model::ImageSource::ServerPath: return "server_path";
-    }
-    return "none";
-}
-
 }  // namespace
 
 void writeJob(JsonWriter& w, const model::Job& j, const EtaContext* eta) {
@@ -166,7 +148,7 @@ void writeResult(JsonWriter& w, const model::GenerationResult& r) {
     w.field("prompt", r.prompt);
     w.field("negative_prompt", r.negative_prompt);
     w.field("status", r.status);
-    w.field("image_source", imageSourceName(r.imageSource));
+    w.field("image_source", model::imageSourceName(r.imageSource));
     optionalField(w, "image_path", r.image_path);
     w.field("thumbnail_url", r.thumbnail_url);
     w.field("width", r.width);
@@ -189,7 +171,7 @@ void writeResult(JsonWriter& w, const model::GenerationResult& r) {
     timestamp(w, "rating_updated_at", r.rating_updated_at);
     timestamp(w, "favorite_updated_at", r.favorite_updated_at);
     w.key("image").beginObject();
-    w.field("state", imageStateName(r.imageState));
+    w.field("state", model::imageStateName(r.imageState));
     if (r.imageState == model::ImageState::Ready && r.thumbnail) {
         w.field("width", r.thumbnail->width);
         w.field("height", r.thumbnail->height);

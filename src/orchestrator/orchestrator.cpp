@@ -70,18 +70,6 @@ bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
            a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel;
 }
 
-const char* phaseName(ConnectionPhase p) noexcept {
-    switch (p) {
-        case ConnectionPhase::Idle: return "idle";
-        case ConnectionPhase::Connecting: return "connecting";
-        case ConnectionPhase::Connected: return "connected";
-        case ConnectionPhase::Reconnecting: return "reconnecting";
-        case ConnectionPhase::Disconnected: return "disconnected";
-        case ConnectionPhase::Paused: return "paused";
-    }
-    return "idle";
-}
-
 GenerationOrchestrator::GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer,
                                                EventQueue& events)
     : worker_(worker), factory_(std::move(factory)), buffer_(buffer), events_(events) {}

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/names.hpp"
 #include "model/result.hpp"
 #include "model/system_status.hpp"
 #include "model/timestamp.hpp"
@@ -21,9 +22,9 @@ namespace genmon::orchestrator {
 
 using ResultList = std::vector<model::ResultPtr>;
 
-// The transport phase of the spec §3.2 telemetry.
-enum class ConnectionPhase : uint8_t { Idle, Connecting, Connected, Reconnecting, Disconnected, Paused };
-const char* phaseName(ConnectionPhase p) noexcept;
+// The transport phase of the spec §3.2 telemetry; the enum and its names live in the model.
+using model::ConnectionPhase;
+using model::phaseName;
 
 struct ConnectionInfo {
     friend bool operator==(const ConnectionInfo&, const ConnectionInfo&) = default;

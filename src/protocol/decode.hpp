@@ -59,6 +59,9 @@ struct WsUnknown { std::string type; };
 using WsMessage = std::variant<WsConnected, WsSubscriptionConfirmed, model::StartedMessage, model::ProgressMessage,
                                model::CompletionMessage, model::ErrorMessage, WsQueueUpdate, WsSystemStatus, WsUnknown>;
 
+// One line for logs and the Inspector: "progress_update j1 25%", "queue_update (3 jobs)".
+std::string messageSummary(const WsMessage& m);
+
 // How much decoding one Decoder has done: every call counts, failed ones too (live metrics).
 struct DecodeTally {
     uint64_t decodes = 0;

@@ -11,62 +11,73 @@ using namespace detail;
 
 namespace {
 
-// "prompt: Field required" from one FastAPI validation entry: loc without its "body"/"query"
-// part, then msg. A broken document is recorded in rd.broken; the caller stops there.
-std::string validationEntry(od::value& entry, Reader& rd) {
+// One FastAPI validation entry (§1.3): {"loc": ["body", "prompt"], "msg": "Field required"}.
+struct ValidationEntry {
+    std::string field, msg;
+};
+
+// loc without its first "body"/"query"/... part, joined with dots: "prompt", "params.steps".
+Read locationPath(In& in, ValidationEntry& e) {
+    od::array loc;
+    const Read r = in.rd.array(in.value, loc);
+    if (r != Read::Ok) return r;
+    bool first = true;
+    for (auto partResult : loc) {
+        od::value part;
+        if (const error_code err = std::move(partResult).get(part)) return in.rd.fail(err);
+        std::string_view text;
+        const Read p = in.rd.idText(part, text);
+        if (p == Read::Broken) return p;
+        if (p != Read::Ok) continue;
+        const bool location =
+            text == "body" || text == "query" || text == "path" || text == "header" || text == "cookie";
+        if (first && location) {
+            first = false;
+            continue;
+        }
+        first = false;
+        if (!e.field.empty()) e.field += '.';
+        e.field += text;
+    }
+    return Read::Ok;
+}
+
+constexpr auto kValidationFields = fieldTable<ValidationEntry>({
+    {"msg", Rule::Quiet, "", [](In& in, ValidationEntry& e) { return in.textTo(e.msg); }},
+    {"message", Rule::Quiet, "",
+     [](In& in, ValidationEntry& e) {
+         std::string_view text;
+         const Read r = in.text(text);
+         if (r == Read::Ok && e.msg.empty()) e.msg.assign(text);
+         return r;
+     }},
+    {"loc", Rule::Quiet, "", locationPath},
+});
+
+// "prompt: Field required" from one validation entry (a plain string is taken as it is). A
+// broken document is recorded in core.rd.broken; the caller stops there.
+std::string validationEntry(ReaderCore& core, od::value& entry) {
+    Reader& rd = core.rd;
     std::string_view text;
     od::json_type t;
     if (rd.kind(entry, t) != Read::Ok) return {};
     if (t == od::json_type::string) return rd.string(entry, text) == Read::Ok ? std::string(text) : std::string();
     od::object obj;
     if (rd.object(entry, obj) != Read::Ok) return {};
-    std::string field, msg;
-    for (auto fieldResult : obj) {
-        od::field f;
-        if (const error_code e = std::move(fieldResult).get(f)) return rd.fail(e), std::string();
-        const std::string_view key = rawKey(f);
-        od::value& v = f.value();
-        if (key == "msg" || (key == "message" && msg.empty())) {
-            if (rd.string(v, text) == Read::Ok) msg.assign(text);
-        } else if (key == "loc") {
-            od::array loc;
-            if (rd.array(v, loc) != Read::Ok) {
-                if (rd.broken) return {};
-                continue;
-            }
-            bool first = true;
-            for (auto partResult : loc) {
-                od::value part;
-                if (const error_code e = std::move(partResult).get(part)) return rd.fail(e), std::string();
-                if (rd.idText(part, text) != Read::Ok) {
-                    if (rd.broken) return {};
-                    continue;
-                }
-                const bool location =
-                    text == "body" || text == "query" || text == "path" || text == "header" || text == "cookie";
-                if (first && location) {
-                    first = false;
-                    continue;
-                }
-                first = false;
-                if (!field.empty()) field += '.';
-                field += text;
-            }
-        }
-        if (rd.broken) return {};
-    }
-    if (msg.empty()) return {};
-    return field.empty() ? msg : field + ": " + msg;
+    ValidationEntry e;
+    if (!core.readFields<kValidationFields>(obj, e, core.quietNotes("error"))) return {};
+    if (e.msg.empty()) return {};
+    return e.field.empty() ? e.msg : e.field + ": " + e.msg;
 }
 
 // Joins detail[] / errors[] entries with "; ".
-std::string joinEntries(od::array& arr, Reader& rd) {
+std::string joinEntries(ReaderCore& core, od::array& arr) {
     std::string joined;
     for (auto entryResult : arr) {
         od::value entry;
-        if (const error_code e = std::move(entryResult).get(entry)) return rd.fail(e), std::string();
-        const std::string one = validationEntry(entry, rd);
-        if (rd.broken) return {};
+        if (const error_code e = std::move(entryResult).get(entry)) return core.rd.fail(e), std::string();
+        const std::string one = validationEntry(core, entry);
+        if (core.rd.broken) return {};
         if (one.empty()) continue;
         if (!joined.empty()) joined += "; ";
         joined += one;
@@ -81,10 +92,49 @@ std::string fallbackMessage(int status, std::string_view statusText) {
 
 enum class ErrorBody : uint8_t { NotJson, NoMessage, Message };
 
+struct ErrorFields {
+    std::string title, detail, message, errors;
+};
+
+Read trimmedText(In& in, std::string& slot) {
+    std::string_view text;
+    const Read r = in.text(text);
+    if (r == Read::Ok) slot.assign(trimView(text));
+    return r;
+}
+
+// detail and errors: a string, a list of validation entries, or an object shown as an excerpt.
+Read detailText(In& in, std::string& slot) {
+    od::json_type t;
+    const Read k = in.rd.kind(in.value, t);
+    if (k != Read::Ok) return k;
+    if (t == od::json_type::string) return trimmedText(in, slot);
+    if (t == od::json_type::array) {
+        od::array arr;
+        if (in.rd.array(in.value, arr) == Read::Ok) slot = joinEntries(in.core, arr);
+    } else if (t == od::json_type::object) {
+        od::object inner;
+        std::string_view raw;
+        if (in.rd.object(in.value, inner) == Read::Ok) {
+            if (const error_code e = inner.raw_json().get(raw))
+                in.rd.fail(e);
+            else
+                slot = excerpt(raw, 120);
+        }
+    }
+    return Read::Ok;
+}
+
+constexpr auto kErrorFields = fieldTable<ErrorFields>({
+    {"title", Rule::Quiet, "", [](In& in, ErrorFields& f) { return trimmedText(in, f.title); }},
+    {"message", Rule::Quiet, "", [](In& in, ErrorFields& f) { return trimmedText(in, f.message); }},
+    {"detail", Rule::Quiet, "", [](In& in, ErrorFields& f) { return detailText(in, f.detail); }},
+    {"errors", Rule::Quiet, "", [](In& in, ErrorFields& f) { return detailText(in, f.errors); }},
+});
+
 // The message a JSON error body carries (§1.2 order, RFC 7807 first). NotJson also covers
 // JSON that turns out broken half-way, so its text is shown as an excerpt instead.
-ErrorBody messageFromJson(od::document& doc, std::string& out) {
-    Reader rd;
+ErrorBody messageFromJson(ReaderCore& core, od::document& doc, std::string& out) {
     od::json_type t;
     if (doc.type().get(t)) return ErrorBody::NotJson;
     if (t == od::json_type::string) {
@@ -97,47 +147,18 @@ ErrorBody messageFromJson(od::document& doc, std::string& out) {
     if (t != od::json_type::object) return ErrorBody::NoMessage;
     od::object obj;
     if (doc.get_object().get(obj)) return ErrorBody::NotJson;
-    std::string title, detail, message, errors;
-    for (auto fieldResult : obj) {
-        od::field f;
-        if (std::move(fieldResult).get(f)) return ErrorBody::NotJson;
-        const std::string_view key = rawKey(f);
-        od::value& v = f.value();
-        std::string_view text;
-        if (key == "title" || key == "message") {
-            if (rd.string(v, text) == Read::Ok) (key == "title" ? title : message).assign(trimView(text));
-        } else if (key == "detail" || key == "errors") {
-            std::string& slot = key == "detail" ? detail : errors;
-            od::json_type dt;
-            if (rd.kind(v, dt) != Read::Ok) continue;
-            if (dt == od::json_type::string) {
-                if (rd.string(v, text) == Read::Ok) slot.assign(trimView(text));
-            } else if (dt == od::json_type::array) {
-                od::array arr;
-                if (rd.array(v, arr) == Read::Ok) slot = joinEntries(arr, rd);
-            } else if (dt == od::json_type::object) {
-                od::object inner;
-                std::string_view raw;
-                if (rd.object(v, inner) == Read::Ok) {
-                    if (const error_code e = inner.raw_json().get(raw))
-                        rd.fail(e);
-                    else
-                        slot = excerpt(raw, 120);
-                }
-            }
-        }
-        if (rd.broken) return ErrorBody::NotJson;
-    }
+    ErrorFields f;
+    if (!core.readFields<kErrorFields>(obj, f, core.quietNotes("error"))) return ErrorBody::NotJson;
     const char* after = nullptr;
     if (doc.current_location().get(after) == simdjson::SUCCESS) return ErrorBody::NotJson;  // text after the JSON
-    if (!title.empty())
-        out = detail.empty() || detail == title ? title : title + ": " + detail;
-    else if (!detail.empty())
-        out = detail;
-    else if (!message.empty())
-        out = message;
+    if (!f.title.empty())
+        out = f.detail.empty() || f.detail == f.title ? f.title : f.title + ": " + f.detail;
+    else if (!f.detail.empty())
+        out = f.detail;
+    else if (!f.message.empty())
+        out = f.message;
     else
-        out = errors;
+        out = f.errors;
     return out.empty() ? ErrorBody::NoMessage : ErrorBody::Message;
 }
 
@@ -193,14 +214,13 @@ namespace {
 std::string messageFromBody(int httpStatus, std::string_view statusText, std::string_view body) {
     const std::string_view trimmed = trimView(body);
     if (trimmed.empty()) return fallbackMessage(httpStatus, statusText);
-    constexpr size_t kMaxDepth = 64;
-    if (!nestsDeeperThan(trimmed, kMaxDepth)) {
+    ReaderCore core{DecodeLimits{}};
+    if (!nestsDeeperThan(trimmed, core.limits.maxDepth)) {
         simdjson::padded_string padded(trimmed);
-        od::parser parser;
         od::document doc;
-        if (parser.iterate(padded).get(doc) == simdjson::SUCCESS) {
+        if (core.parser.iterate(padded).get(doc) == simdjson::SUCCESS) {
             std::string message;
-            switch (messageFromJson(doc, message)) {
+            switch (messageFromJson(core, doc, message)) {
                 case ErrorBody::Message: return message;
                 case ErrorBody::NoMessage: return fallbackMessage(httpStatus, statusText);
                 case ErrorBody::NotJson: break;

@@ -104,4 +104,126 @@ bool nestsDeeperThan(std::string_view json, size_t limit) noexcept {
     return false;
 }
 
+// ---------------------------------------------------------------------------------------------
+// ReaderCore
+
+ReaderCore::ReaderCore(DecodeLimits l) : limits(l) {
+    idState = static_cast<uint64_t>(model::systemNowMicros()) ^ reinterpret_cast<uintptr_t>(this);
+    // simdjson checks nesting against its own limit only in debug builds; the pre-scan
+    // enforces ours. Keep simdjson's at least as high so the two never disagree.
+    const size_t depth = std::max<size_t>(limits.maxDepth + 1, simdjson::DEFAULT_MAX_DEPTH);
+    if (depth > simdjson::DEFAULT_MAX_DEPTH) {
+        const error_code a = parser.allocate(4096, depth), b = nestedParser.allocate(4096, depth);
+        (void)a, (void)b;  // a failure here is retried by the next parse's own allocation
+    }
+}
+
+simdjson::padded_string_view ReaderCore::paddedCopy(const std::string& body) {
+    const size_t need = body.size() + simdjson::SIMDJSON_PADDING;
+    if (copyCapacity < need) {
+        copyCapacity = std::max(need, copyCapacity + copyCapacity / 2);
+        copy.reset(new char[copyCapacity]);
+    }
+    std::memcpy(copy.get(), body.data(), body.size());
+    std::memset(copy.get() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+    return simdjson::padded_string_view(copy.get(), body.size(), copyCapacity);
+}
+
+Error ReaderCore::tooDeep(std::string_view what) const {
+    std::string s(what);
+    s += ": JSON nested deeper than ";
+    appendNumber(s, limits.maxDepth);
+    s += " levels; refused";
+    return Error::make(ErrorKind::TooLarge, std::move(s));
+}
+
+std::string ReaderCore::syntaxError(std::string_view what, error_code e, od::document* doc) const {
+    std::string s(what);
+    if (e == simdjson::EMPTY) {
+        s += ": empty body (expected JSON)";
+        return s;
+    }
+    s += ": invalid JSON (";
+    s += errorName(e);
+    s += ": ";
+    s += simdjson::error_message(e);
+    s += ")";
+    if (doc != nullptr && bodyBegin != nullptr) {
+        const char* at = nullptr;
+        if (doc->current_location().get(at) == simdjson::SUCCESS) {
+            s += " near byte ";
+            appendNumber(s, static_cast<uint64_t>(at - bodyBegin));
+        }
+    }
+    return s;
+}
+
+std::string ReaderCore::trailingText(std::string_view what, const char* at) const {
+    std::string s(what);
+    s += ": unexpected text after the JSON value near byte ";
+    appendNumber(s, static_cast<uint64_t>(at - bodyBegin));
+    return s;
+}
+
+bool ReaderCore::consumeAll(od::document& doc) {
+    if (!rewound(doc)) return false;
+    if (const error_code e = doc.raw_json().error()) return rd.fail(e), false;
+    return true;
+}
+
+bool ReaderCore::rootArray(od::document& doc, od::array& arr, std::string_view what, std::string& problem) {
+    od::json_type t;
+    if (const error_code e = doc.type().get(t)) return rd.fail(e), false;
+    if (t != od::json_type::array) {
+        problem = std::string(what) + ": expected a JSON array, got " + std::string(typeName(t));
+        return false;
+    }
+    if (const error_code e = doc.get_array().get(arr)) return rd.fail(e), false;
+    return true;
+}
+
+bool ReaderCore::rootObject(od::document& doc, od::object& obj, std::string_view what, std::string& problem) {
+    od::json_type t;
+    if (const error_code e = doc.type().get(t)) return rd.fail(e), false;
+    if (t != od::json_type::object) {
+        problem = std::string(what) + ": expected a JSON object, got " + std::string(typeName(t));
+        return false;
+    }
+    if (const error_code e = doc.get_object().get(obj)) return rd.fail(e), false;
+    return true;
+}
+
+void ReaderCore::wrongField(In& in, Rule rule, const char* expected) {
+    std::string name(in.prefix);
+    name += in.key;
+    if (rule == Rule::Warn)
+        in.notes.ignored(rd.problem(name, expected, in.value));
+    else if (in.reason != nullptr && in.reason->empty())
+        *in.reason = rd.problem(name, expected, in.value);
+}
+
+std::string ReaderCore::beyondLimitText(size_t count, std::string_view label, size_t limit) {
+    std::string s = std::to_string(count) + " more " + std::string(label) + "s beyond the limit of ";
+    appendNumber(s, limit);
+    s += " were left out";
+    return s;
+}
+
+bool ReaderCore::minified(od::value& v, std::string_view& out) {
+    std::string_view raw;
+    if (const error_code e = simdjson::to_json_string(v).get(raw)) {
+        rd.classify(e);
+        return false;
+    }
+    scratch.resize(raw.size());
+    size_t length = 0;
+    if (const error_code e = simdjson::minify(raw.data(), raw.size(), scratch.data(), length)) {
+        rd.fail(e);
+        return false;
+    }
+    scratch.resize(length);
+    out = scratch;
+    return true;
+}
+
 }  // namespace genmon::protocol::detail

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "model/names.hpp"
 #include "protocol/decode.hpp"
 #include "transport/answers.hpp"
 #include "transport/http_client.hpp"
@@ -38,34 +39,6 @@ std::shared_ptr<ReplayCursor> makeReplayCursor(const Recording& recording) {
     }
     return c;
 }
-
-namespace {
-
-std::optional<ConnectionPhase> phaseFromName(std::string_view s) {
-    for (ConnectionPhase p : {ConnectionPhase::Idle, ConnectionPhase::Connecting, ConnectionPhase::Connected,
-                              ConnectionPhase::Reconnecting, ConnectionPhase::Disconnected, ConnectionPhase::Paused})
-        if (s == orchestrator::phaseName(p)) return p;
-    return std::nullopt;
-}
-
-std::string messageName(const protocol::WsMessage& m) {
-    struct Name {
-        std::string operator()(const protocol::WsConnected&) const { return "connected"; }
-        std::string operator()(const protocol::WsSubscriptionConfirmed&) const { return "subscription_confirmed"; }
-        std::string operator()(const model::StartedMessage& x) const { return "generation_started " + x.job_id; }
-        std::string operator()(const model::ProgressMessage& x) const { return "progress_update " + x.job_id; }
-        std::string operator()(const model::CompletionMessage& x) const { return "generation_complete " + x.job_id; }
-        std::string operator()(const model::ErrorMessage& x) const { return "generation failed " + x.job_id; }
-        std::string operator()(const protocol::WsQueueUpdate& x) const {
-            return "queue_update (" + std::to_string(x.jobs.size()) + " jobs)";
-        }
-        std::string operator()(const protocol::WsSystemStatus&) const { return "system_status"; }
-        std::string operator()(const protocol::WsUnknown& x) const { return "ignored type " + x.type; }
-    };
-    return std::visit(Name{}, m);
-}
-
-}  // namespace
 
 struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
     Core(orchestrator::ManualExecutor& c, std::shared_ptr<const Recording> r, std::shared_ptr<ReplayCursor> cur,
@@ -204,12 +177,13 @@ struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
         const int64_t now = clock.nowMicros();
         if (ev.event == "message") {
             auto decoded = decoder.wsMessage(ev.text, now);
-            noteWs(orchestrator::Direction::WsIn, decoded ? messageName(decoded->value) : std::string("undecodable frame"),
-                   ev.text, decoded ? std::string() : decoded.error().message);
+            noteWs(orchestrator::Direction::WsIn,
+                   decoded ? protocol::messageSummary(decoded->value) : std::string("undecodable frame"), ev.text,
+                   decoded ? std::string() : decoded.error().message);
             if (decoded && listener) deliverPush(*listener, decoded->value);
         } else if (ev.event == "send") {
             noteWs(orchestrator::Direction::WsOut, "subscribe", ev.text, {});
-        } else if (const auto phase = phaseFromName(ev.event)) {
+        } else if (const auto phase = model::phaseFromName(ev.event)) {
             ConnectionInfo info;
             info.phase = *phase;
             info.lastError = ev.error;

@@ -62,25 +62,6 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
     template <class Stream>
     class Session;
 
-    static std::string messageName(const protocol::WsMessage& m) {
-        struct Name {
-            std::string operator()(const protocol::WsConnected&) const { return "connected"; }
-            std::string operator()(const protocol::WsSubscriptionConfirmed&) const { return "subscription_confirmed"; }
-            std::string operator()(const model::StartedMessage& x) const { return "generation_started " + x.job_id; }
-            std::string operator()(const model::ProgressMessage& x) const {
-                return "progress_update " + x.job_id + (x.progress ? " " + std::to_string(*x.progress) + "%" : "");
-            }
-            std::string operator()(const model::CompletionMessage& x) const { return "generation_complete " + x.job_id; }
-            std::string operator()(const model::ErrorMessage& x) const { return "generation failed " + x.job_id; }
-            std::string operator()(const protocol::WsQueueUpdate& x) const {
-                return "queue_update (" + std::to_string(x.jobs.size()) + " jobs)";
-            }
-            std::string operator()(const protocol::WsSystemStatus&) const { return "system_status"; }
-            std::string operator()(const protocol::WsUnknown& x) const { return "ignored type " + x.type; }
-        };
-        return std::visit(Name{}, m);
-    }
-
     Impl(EventLoop& l, std::string u, protocol::Decoder& d, WebSocketSettings st)
         : loop(l), io(l.context()), url(std::move(u)), parsed(parseWebSocketUrl(url)), decoder(d), s(std::move(st)),
           retryTimer(io) {
@@ -415,7 +396,7 @@ private:
         buffer_.consume(buffer_.size());
         ++o->messages;
         auto decoded = o->decoder.wsMessage(frame, o->loop.nowMicros());
-        o->note(decoded ? messageName(decoded->value) : std::string("undecodable frame"), frame,
+        o->note(decoded ? protocol::messageSummary(decoded->value) : std::string("undecodable frame"), frame,
                 orchestrator::Direction::WsIn, decoded ? std::string() : decoded.error().message);
         if (decoded) {
             protocol::WsMessage& message = decoded->value;
