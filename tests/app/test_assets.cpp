@@ -51,12 +51,12 @@ void checkSameTheme(const ui::Theme& actual, const ui::Theme& expected) {
         {"panelBg", {a.panelBg, e.panelBg}},
     };
     for (const auto& [name, pair] : palette)
-        CHECK_MESSAGE(same(pair.first, pair.second), "palette." << name << ": " << show(pair.first) << " != " << show(pair.second));
+        CHECK_MESSAGE(same(pair.first, pair.second), "palette." << std::string(name) << ": " << show(pair.first) << " != " << show(pair.second));
     for (int i = 0; i < ImGuiCol_COUNT; ++i) {
         if (followsPalette(i)) continue;
         const auto& x = actual.colors[static_cast<size_t>(i)];
         const auto& y = expected.colors[static_cast<size_t>(i)];
-        CHECK_MESSAGE(same(x, y), "imgui." << ImGui::GetStyleColorName(i) << ": " << show(x) << " != " << show(y));
+        CHECK_MESSAGE(same(x, y), "imgui." << std::string(ImGui::GetStyleColorName(i)) << ": " << show(x) << " != " << show(y));
     }
     const ui::ThemeSizes& s = actual.sizes;
     const ui::ThemeSizes& t = expected.sizes;
@@ -133,7 +133,8 @@ int run(const std::string& command) {
 
 TEST_CASE("issue 15.6: assets/themes/dark.json and light.json hold every colour and size of the built-in themes bit for bit") {
     for (auto [kind, name] : {std::pair{ui::ThemeKind::Dark, "dark"}, std::pair{ui::ThemeKind::Light, "light"}}) {
-        CAPTURE(name);
+        const std::string themeName = name;
+        CAPTURE(themeName);
         ui::Theme loaded = zeroTheme();
         const auto st = app::readTheme(readText(sourceAssets() / "themes" / (std::string(name) + ".json")), loaded, false);
         REQUIRE_MESSAGE(st.ok(), (st.ok() ? std::string() : st.error().message));
@@ -156,7 +157,8 @@ TEST_CASE("issue 15.6: assets/layout/default.json places every panel where the b
                 {"results", {a.results, b.results}}, {"system", {a.system, b.system}},
                 {"generate", {a.generate, b.generate}}};
             for (const auto& [panel, places] : panels) {
-                CAPTURE(panel);
+                const std::string panelName = panel;
+                CAPTURE(panelName);
                 CAPTURE(w);
                 CAPTURE(h);
                 CHECK(same(places.first.pos, places.second.pos));
@@ -294,7 +296,8 @@ TEST_CASE("issue 15.6: a user theme overrides only the keys it gives in both bas
     const app::Assets assets = app::loadAssets(options);
     CHECK(assets.warnings.empty());
     for (auto [kind, name] : {std::pair{ui::ThemeKind::Dark, "dark"}, std::pair{ui::ThemeKind::Light, "light"}}) {
-        CAPTURE(name);
+        const std::string themeName = name;
+        CAPTURE(themeName);
         const ui::Theme& got = kind == ui::ThemeKind::Dark ? assets.dark : assets.light;
         ui::Theme expected = ui::builtinTheme(kind);
         expected.palette.accent = ImVec4(1.0f, 128 / 255.0f, 0.0f, 1.0f);
@@ -328,7 +331,8 @@ TEST_CASE("issue 15.6: a bad user theme gives one line naming the file and the k
     const fs::path dir = scratch("user_bad");
     const fs::path file = dir / "theme.json";
     for (const Case& c : cases) {
-        CAPTURE(c.json);
+        const std::string json = c.json;
+        CAPTURE(json);
         writeText(file, c.json);
         app::AssetOptions options;
         options.dir = sourceAssets();

@@ -46,7 +46,8 @@ TEST_CASE("issue 15.6: cmake --install puts the programs and assets in place and
     for (const char* file : {"bin/genmon", "bin/genmon-sim", "share/genmon/themes/dark.json", "share/genmon/themes/light.json",
                              "share/genmon/layout/default.json", "share/genmon/icons/genmon.svg",
                              "share/icons/hicolor/scalable/apps/genmon.svg", "share/applications/genmon.desktop"}) {
-        CAPTURE(file);
+        const std::string path = file;
+        CAPTURE(path);
         CHECK(fs::is_regular_file(prefix / file));
     }
     for (int size : app::kIconSizes) {

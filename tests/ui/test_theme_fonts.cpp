@@ -40,7 +40,8 @@ TEST_CASE("issue 15.6: the UI fonts are found by fontconfig name and are the Dej
     CHECK(choice.mono == "DejaVu Sans Mono");
     CHECK(choice.heading == "DejaVu Sans:bold");
     for (const auto& [name, file] : faces) {
-        CAPTURE(name);
+        const std::string fontName = name;
+        CAPTURE(fontName);
         const auto found = ui::findFontFile(name);
         REQUIRE_MESSAGE(found.ok(), (found.ok() ? std::string() : found.error().message));
         CHECK(found.value() == file);
