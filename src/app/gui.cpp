@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/assets.hpp"
 #include "app/frame_pacer.hpp"
 #include "app/ui_probe_file.hpp"
 #include "platform/gl_textures.hpp"
@@ -21,6 +22,15 @@ namespace {
 
 constexpr float kClear[4] = {0.06f, 0.07f, 0.09f, 1.0f};
 
+// The themes, the default layout and (for the window) the icon from assets/, each problem one
+// line on stderr. Screenshots leave the person's theme.json out, as they leave settings.json out.
+Assets loadAndInstallAssets(const AssetOptions& options) {
+    Assets assets = loadAssets(options);
+    for (const auto& w : assets.warnings) std::fprintf(stderr, "genmon: warning: %s\n", w.c_str());
+    installAssets(assets);
+    return assets;
+}
+
 // One ImGui context with genmon's fonts, alive for the run.
 struct ImGuiContextScope {
     explicit ImGuiContextScope(const char* iniPath) {
@@ -30,7 +40,7 @@ struct ImGuiContextScope {
         io.IniFilename = iniPath;
         io.ConfigInputTextCursorBlink = false;  // steady pixels in screenshots
         io.ConfigWindowsMoveFromTitleBarOnly = true;
-        ui::loadFonts(15.0f);
+        if (const auto& f = ui::loadFonts(15.0f); !f.warning.empty()) std::fprintf(stderr, "genmon: warning: %s\n", f.warning.c_str());
     }
     ~ImGuiContextScope() { ImGui::DestroyContext(); }
 };
@@ -100,7 +110,12 @@ private:
 
 model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const WindowRun& run) {
     ImGuiContextScope imgui(run.iniPath.empty() ? nullptr : run.iniPath.c_str());
-    auto window = platform::Window::open({});
+    AssetOptions wanted;
+    wanted.userTheme = true;
+    wanted.icons = true;
+    platform::WindowOptions options;
+    options.icons = loadAndInstallAssets(wanted).icons;
+    auto window = platform::Window::open(options);
     if (!window) return window.error();
     platform::Window& win = *window.value();
     platform::GlTextureBackend textures;
@@ -161,6 +176,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
 
 model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSink& commands, const OffscreenRun& run) {
     ImGuiContextScope imgui(nullptr);  // no ini: the layout is always the default one
+    loadAndInstallAssets({});
     mapKeysLikeGlfw();
     auto renderer = platform::OffscreenRenderer::create(run.width, run.height);
     if (!renderer) return renderer.error();

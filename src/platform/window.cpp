@@ -81,11 +81,20 @@ model::Outcome<std::unique_ptr<Window>> Window::open(const WindowOptions& option
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    // WM_CLASS "genmon": what genmon.desktop's StartupWMClass names (GLFW would use the title).
+    glfwWindowHintString(GLFW_X11_CLASS_NAME, "genmon");
+    glfwWindowHintString(GLFW_X11_INSTANCE_NAME, "genmon");
     GLFWwindow* w = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
     if (!w) {
         std::string why = g_lastGlfwError;
         glfwTerminate();
         return model::Error::make(model::ErrorKind::Internal, "cannot create an OpenGL 3.3 window: " + why);
+    }
+    if (!options.icons.empty()) {
+        std::vector<GLFWimage> icons;
+        for (const model::Image& image : options.icons)
+            icons.push_back({image.width, image.height, const_cast<unsigned char*>(image.rgba.data())});  // GLFW copies
+        glfwSetWindowIcon(w, static_cast<int>(icons.size()), icons.data());
     }
     glfwMakeContextCurrent(w);
     glfwSwapInterval(options.vsync ? 1 : 0);

@@ -3,8 +3,10 @@
 // The ImGui context must exist before open(); the window installs its backends into it.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/error.hpp"
+#include "model/image.hpp"
 
 struct GLFWwindow;
 struct ImGuiIO;
@@ -24,6 +26,9 @@ struct WindowOptions {
     int width = 1440;
     int height = 900;
     bool vsync = true;
+    // The window icon, RGBA, one picture per size (the window manager picks the one it needs);
+    // empty: the window manager's default.
+    std::vector<model::Image> icons;
 };
 
 // True when DISPLAY or WAYLAND_DISPLAY names a display to open a window on.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "ui/default_layout.hpp"
 #include "ui/detail_view.hpp"
 #include "ui/eta_text.hpp"
 #include "ui/fonts.hpp"
@@ -291,8 +292,9 @@ void App::frame(const FrameInput& in) {
                           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frameStart).count());
 }
 
-// Default layout in font-relative units; "Reset layout" applies it again. Panels can be moved
-// and resized afterwards (ImGui's ini keeps that in the user's config folder).
+// The default layout (ui/default_layout.hpp, its numbers from assets/layout/default.json);
+// "Reset layout" applies it again. Panels can be moved and resized afterwards (ImGui's ini keeps
+// that in the user's config folder).
 void App::placePanels() {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float em = fonts().size;
@@ -303,35 +305,18 @@ void App::placePanels() {
     const ImVec2 origin(vp->Pos.x, vp->Pos.y + menuBar);
     const ImVec2 size(vp->Size.x, vp->Size.y - menuBar - statusBar);
     const ImGuiCond cond = state_.applyDefaultLayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-    auto place = [&](const char* name, ImVec2 pos, ImVec2 sz) {
-        ImGui::SetNextWindowPos(pos, cond);
-        ImGui::SetNextWindowSize(sz, cond);
+    auto place = [&](const char* name, const PanelPlace& at) {
+        ImGui::SetNextWindowPos(at.pos, cond);
+        ImGui::SetNextWindowSize(at.size, cond);
         ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoCollapse);
         ImGui::End();
     };
-    if (size.x < 64 * em) {
-        // Narrow: the queue takes the whole width on top; the other panels share the bottom.
-        const float queueH = size.y * 0.5f, third = size.x / 3;
-        const float bottomY = origin.y + queueH, bottomH = size.y - queueH;
-        if (state_.showQueue) place("Queue", origin, ImVec2(size.x, queueH));
-        if (state_.showDetail) place("Job detail", ImVec2(origin.x, bottomY), ImVec2(third, bottomH));
-        if (state_.showResults) place("Results", ImVec2(origin.x + third, bottomY), ImVec2(third, bottomH));
-        if (state_.showSystem) place("System", ImVec2(origin.x + 2 * third, bottomY), ImVec2(size.x - 2 * third, bottomH));
-    } else {
-        const float leftW = std::round(size.x * (size.x < 90 * em ? 0.6f : 0.58f));
-        const float rightW = size.x - leftW;
-        const float queueH = std::round(size.y * 0.62f);
-        const float resultsH = std::round(size.y * 0.52f);
-        if (state_.showQueue) place("Queue", origin, ImVec2(leftW, queueH));
-        if (state_.showDetail) place("Job detail", ImVec2(origin.x, origin.y + queueH), ImVec2(leftW, size.y - queueH));
-        if (state_.showResults) place("Results", ImVec2(origin.x + leftW, origin.y), ImVec2(rightW, resultsH));
-        if (state_.showSystem)
-            place("System", ImVec2(origin.x + leftW, origin.y + resultsH), ImVec2(rightW, size.y - resultsH));
-    }
-    if (state_.showGenerate) {
-        const ImVec2 gs(std::min(36 * em, size.x - 2 * em), std::min(31 * em, size.y - 2 * em));
-        place("Generate", ImVec2(origin.x + (size.x - gs.x) / 2, origin.y + (size.y - gs.y) / 2), gs);
-    }
+    const DefaultPlaces places = defaultPlaces(defaultLayout(), origin, size, em);
+    if (state_.showQueue) place("Queue", places.queue);
+    if (state_.showDetail) place("Job detail", places.detail);
+    if (state_.showResults) place("Results", places.results);
+    if (state_.showSystem) place("System", places.system);
+    if (state_.showGenerate) place("Generate", places.generate);
 }
 
 void App::drawMenuBar(const Snapshot& snap) {

@@ -17,38 +17,37 @@ const Palette kLight{
     rgb(30, 110, 220), rgb(110, 110, 130), rgb(30, 150, 70), rgb(200, 40, 40),
     rgb(255, 255, 255), rgb(246, 247, 249),
 };
-const Palette* g_palette = &kDark;
+
+// The installed themes (built-in until app/assets replaces them) and the one applied last.
+struct Installed {
+    Theme dark = builtinTheme(ThemeKind::Dark);
+    Theme light = builtinTheme(ThemeKind::Light);
+    ThemeKind current = ThemeKind::Dark;
+    Theme& of(ThemeKind k) { return k == ThemeKind::Dark ? dark : light; }
+};
+Installed& installed() {
+    static Installed themes;
+    return themes;
+}
+const Palette& current() { return installed().of(installed().current).palette; }
 
 }  // namespace
 
-const Palette& applyTheme(ThemeKind kind, float fontSize) {
-    ImGuiStyle& style = ImGui::GetStyle();
-    style = ImGuiStyle();
+Theme builtinTheme(ThemeKind kind) {
+    Theme t;
+    ImGuiStyle style;  // colours only: no ImGui context is needed
     if (kind == ThemeKind::Dark) {
         ImGui::StyleColorsDark(&style);
-        g_palette = &kDark;
+        t.palette = kDark;
     } else {
         ImGui::StyleColorsLight(&style);
-        g_palette = &kLight;
+        t.palette = kLight;
     }
-    const float em = fontSize;
-    style.WindowRounding = 0.3f * em;
-    style.FrameRounding = 0.2f * em;
-    style.GrabRounding = 0.2f * em;
-    style.PopupRounding = 0.2f * em;
-    style.ScrollbarRounding = 0.3f * em;
-    style.WindowPadding = ImVec2(0.6f * em, 0.5f * em);
-    style.FramePadding = ImVec2(0.4f * em, 0.2f * em);
-    style.ItemSpacing = ImVec2(0.5f * em, 0.3f * em);
-    style.CellPadding = ImVec2(0.35f * em, 0.15f * em);
-    style.ScrollbarSize = 0.9f * em;
-    style.WindowBorderSize = 1.0f;
-    style.FrameBorderSize = kind == ThemeKind::Light ? 1.0f : 0.0f;
     auto& c = style.Colors;
-    c[ImGuiCol_WindowBg] = g_palette->panelBg;
+    c[ImGuiCol_WindowBg] = t.palette.panelBg;
     c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
-    c[ImGuiCol_Text] = g_palette->text;
-    c[ImGuiCol_TextDisabled] = g_palette->muted;
+    c[ImGuiCol_Text] = t.palette.text;
+    c[ImGuiCol_TextDisabled] = t.palette.muted;
     if (kind == ThemeKind::Dark) {
         c[ImGuiCol_TitleBg] = rgb(30, 34, 42);
         c[ImGuiCol_TitleBgActive] = rgb(38, 44, 56);
@@ -65,35 +64,88 @@ const Palette& applyTheme(ThemeKind kind, float fontSize) {
         c[ImGuiCol_HeaderHovered] = rgb(30, 110, 220, 0.24f);
         c[ImGuiCol_HeaderActive] = rgb(30, 110, 220, 0.34f);
     }
-    return *g_palette;
+    for (int i = 0; i < ImGuiCol_COUNT; ++i) t.colors[static_cast<size_t>(i)] = c[i];
+
+    ThemeSizes& s = t.sizes;
+    s.windowRounding = 0.3f;
+    s.frameRounding = 0.2f;
+    s.grabRounding = 0.2f;
+    s.popupRounding = 0.2f;
+    s.scrollbarRounding = 0.3f;
+    s.windowPadding = ImVec2(0.6f, 0.5f);
+    s.framePadding = ImVec2(0.4f, 0.2f);
+    s.itemSpacing = ImVec2(0.5f, 0.3f);
+    s.cellPadding = ImVec2(0.35f, 0.15f);
+    s.scrollbarSize = 0.9f;
+    s.windowBorderSize = 1.0f;
+    s.frameBorderSize = kind == ThemeKind::Light ? 1.0f : 0.0f;
+    t.barFillLighten = kind == ThemeKind::Light ? 0.5f : 0.0f;
+    return t;
 }
 
-const Palette& palette() { return *g_palette; }
+void setTheme(ThemeKind kind, const Theme& theme) { installed().of(kind) = theme; }
+
+void resetThemes() {
+    installed().dark = builtinTheme(ThemeKind::Dark);
+    installed().light = builtinTheme(ThemeKind::Light);
+}
+
+const Theme& theme(ThemeKind kind) { return installed().of(kind); }
+
+const Palette& applyTheme(ThemeKind kind, float fontSize) {
+    installed().current = kind;
+    const Theme& t = installed().of(kind);
+    ImGuiStyle& style = ImGui::GetStyle();
+    style = ImGuiStyle();
+    const float em = fontSize;
+    const ThemeSizes& s = t.sizes;
+    style.WindowRounding = s.windowRounding * em;
+    style.FrameRounding = s.frameRounding * em;
+    style.GrabRounding = s.grabRounding * em;
+    style.PopupRounding = s.popupRounding * em;
+    style.ScrollbarRounding = s.scrollbarRounding * em;
+    style.WindowPadding = ImVec2(s.windowPadding.x * em, s.windowPadding.y * em);
+    style.FramePadding = ImVec2(s.framePadding.x * em, s.framePadding.y * em);
+    style.ItemSpacing = ImVec2(s.itemSpacing.x * em, s.itemSpacing.y * em);
+    style.CellPadding = ImVec2(s.cellPadding.x * em, s.cellPadding.y * em);
+    style.ScrollbarSize = s.scrollbarSize * em;
+    style.WindowBorderSize = s.windowBorderSize;
+    style.FrameBorderSize = s.frameBorderSize;
+    for (int i = 0; i < ImGuiCol_COUNT; ++i) style.Colors[i] = t.colors[static_cast<size_t>(i)];
+    style.Colors[ImGuiCol_WindowBg] = t.palette.panelBg;
+    style.Colors[ImGuiCol_Text] = t.palette.text;
+    style.Colors[ImGuiCol_TextDisabled] = t.palette.muted;
+    return t.palette;
+}
+
+const Palette& palette() { return current(); }
 
 ImVec4 statusColor(model::JobStatus s) {
+    const Palette& p = current();
     switch (s) {
-        case model::JobStatus::Processing: return g_palette->processing;
-        case model::JobStatus::Queued: return g_palette->queued;
-        case model::JobStatus::Completed: return g_palette->completed;
-        case model::JobStatus::Failed: return g_palette->failed;
+        case model::JobStatus::Processing: return p.processing;
+        case model::JobStatus::Queued: return p.queued;
+        case model::JobStatus::Completed: return p.completed;
+        case model::JobStatus::Failed: return p.failed;
     }
-    return g_palette->muted;
+    return p.muted;
 }
 
 ImVec4 barFill(const ImVec4& c) {
-    if (g_palette != &kLight) return c;
-    constexpr float kWhite = 0.5f;
-    return ImVec4(c.x + (1 - c.x) * kWhite, c.y + (1 - c.y) * kWhite, c.z + (1 - c.z) * kWhite, c.w);
+    const float lighten = installed().of(installed().current).barFillLighten;
+    if (lighten == 0) return c;
+    return ImVec4(c.x + (1 - c.x) * lighten, c.y + (1 - c.y) * lighten, c.z + (1 - c.z) * lighten, c.w);
 }
 
 ImVec4 healthColor(model::Health h) {
+    const Palette& p = current();
     switch (h) {
-        case model::Health::Healthy: return g_palette->ok;
-        case model::Health::Warning: return g_palette->warning;
-        case model::Health::Error: return g_palette->error;
-        case model::Health::Unknown: return g_palette->muted;
+        case model::Health::Healthy: return p.ok;
+        case model::Health::Warning: return p.warning;
+        case model::Health::Error: return p.error;
+        case model::Health::Unknown: return p.muted;
     }
-    return g_palette->muted;
+    return p.muted;
 }
 
 const char* healthLabel(model::Health h) {
