@@ -296,6 +296,8 @@ model::Outcome<std::unique_ptr<HistoryStore>> HistoryStore::open(HistoryOptions 
     auto opened = sql::Connection::open(p, flags, options.busyTimeoutMs);
     if (!opened) return opened.error();
     sql::Connection db = std::move(opened).value();
+    // Nothing is written before the file is known to be an empty one or genmon's.
+    if (auto st = schema::checkUsable(db, p); !st) return st.error();
     // Incremental vacuum must be chosen before the first table exists; on an older file it is
     // a no-op until the VACUUM below.
     if (!db.exec("PRAGMA auto_vacuum = INCREMENTAL")) return openError(db, p, "cannot set auto_vacuum");

@@ -239,17 +239,8 @@ FROM (SELECT *, CASE WHEN json_valid(params_json) THEN params_json END AS p FROM
     return model::okStatus();
 }
 
-}  // namespace
-
-model::Status migrate(const sql::Connection& db, const std::string& path, int64_t nowMicros) {
-    auto tx = sql::Transaction::begin(db);
-    if (!tx) {
-        if (sql::isDamage(sqlite3_extended_errcode(db.get())))
-            return model::Error::make(model::ErrorKind::Decode, "history database " + path + " is damaged or not a database (" +
-                                                                    sqlite3_errmsg(db.get()) +
-                                                                    "): move it away or choose another with --history-db");
-        return failWith(db, path, "cannot start a transaction");
-    }
+// What the file is: genmon's at a version this genmon can read or migrate, or empty.
+model::Outcome<Inspection> inspectUsable(const sql::Connection& db, const std::string& path) {
     auto in = inspect(db, path);
     if (!in) return in.error();
     const Inspection& i = in.value();
@@ -268,7 +259,33 @@ model::Status migrate(const sql::Connection& db, const std::string& path, int64_
         return model::Error::make(model::ErrorKind::Decode, "history database " + path +
                                                                 " has genmon's mark but no schema version: it is damaged; "
                                                                 "move it away or choose another with --history-db");
-    int64_t version = i.userVersion;
+    return in;
+}
+
+model::Error damaged(const sql::Connection& db, const std::string& path) {
+    return model::Error::make(model::ErrorKind::Decode, "history database " + path + " is damaged or not a database (" +
+                                                            sqlite3_errmsg(db.get()) +
+                                                            "): move it away or choose another with --history-db");
+}
+
+}  // namespace
+
+model::Status checkUsable(const sql::Connection& db, const std::string& path) {
+    auto in = inspectUsable(db, path);
+    if (!in) return in.error();
+    return model::okStatus();
+}
+
+model::Status migrate(const sql::Connection& db, const std::string& path, int64_t nowMicros) {
+    auto tx = sql::Transaction::begin(db);
+    if (!tx) {
+        if (sql::isDamage(sqlite3_extended_errcode(db.get()))) return damaged(db, path);
+        return failWith(db, path, "cannot start a transaction");
+    }
+    // Again inside the transaction: another process may have migrated it meanwhile.
+    auto in = inspectUsable(db, path);
+    if (!in) return in.error();
+    int64_t version = in->userVersion;
     if (version == 0) {
         if (auto st = db.exec(kCreateV1); !st) return failWith(db, path, "cannot create the schema");
         version = 1;

@@ -18,6 +18,10 @@ namespace genmon::history::schema {
 inline constexpr int kVersion = 2;
 inline constexpr int32_t kApplicationId = 0x67656E6D;  // "genm"
 
+// Reads (and changes nothing): one line when the file is damaged, another program's, or of a
+// newer version. Run before anything writes to the file.
+model::Status checkUsable(const sql::Connection& db, const std::string& path);
+
 // Brings the open database to kVersion in one write transaction, or says in one line why it
 // cannot (a newer version, another program's database). `path` is for the messages.
 model::Status migrate(const sql::Connection& db, const std::string& path, int64_t nowMicros);
