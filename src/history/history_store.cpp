@@ -217,6 +217,13 @@ model::Outcome<MaintenanceReport> HistoryStore::State::maintainNow() {
     auto deleteChunks = [&](const std::string& select, int64_t bound, uint64_t& counter, size_t most) -> model::Status {
         auto st = writerDb.prepare("DELETE FROM jobs WHERE id IN (" + select + ")");
         if (!st) return st.error();
+        // A read first: no write lock is taken (and no other writer kept waiting) for nothing.
+        auto any = writerDb.prepare("SELECT EXISTS (" + select + ")");
+        if (!any) return any.error();
+        any->bind(1, bound).bind(2, int64_t{1});
+        const int rc = any->step();
+        if (rc != SQLITE_ROW) return sql::error(writerDb.get(), "history: cannot look for old jobs");
+        if (any->int64(0) == 0) return model::okStatus();
         size_t left = most;
         while (left > 0) {
             auto tx = sql::Transaction::begin(writerDb);

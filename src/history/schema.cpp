@@ -107,15 +107,13 @@ INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');
 PRAGMA user_version = 2;
 )sql";
 
-constexpr const char* kFinalStatuses = "('succeeded', 'failed', 'cancelled', 'left')";
-
-std::string upsertSql() {
+constexpr const char* kUpsert =
     // ?1 backend ?2 url ?3 job ?4 status ?5 created ?6 started ?7 finished ?8 error ?9 now
     // ?10 prompt ?11 negative ?12 sampler ?13 width ?14 height ?15 steps ?16 cfg ?17 seed
-    // ?18 batch ?19 n_iter ?20 denoising ?21 result ?22 rerun_of
+    // ?18 batch ?19 n_iter ?20 denoising ?21 result ?22 rerun_of ?23 the new status is final
     // An absent value (NULL) keeps the stored one; a final status is never replaced by a
-    // non-final one.
-    return std::string(R"sql(
+    // non-final one. (No IN lists and no RETURNING: each builds a temporary table per row.)
+R"sql(
 INSERT INTO jobs (backend, backend_url, job_id, status, at_us, created_us, started_us, finished_us, end_us,
                   seen_us, updated_us, error, prompt, negative_prompt, sampler, width, height, steps, cfg, seed,
                   batch_size, n_iter, denoising, result_id, rerun_of)
@@ -123,8 +121,8 @@ VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?9), ?5, ?6, ?7, COALESCE(?7, ?9), ?9, ?9, 
         ?16, ?17, ?18, ?19, ?20, ?21, ?22)
 ON CONFLICT (backend, job_id) DO UPDATE SET
   backend_url = CASE WHEN excluded.backend_url <> '' THEN excluded.backend_url ELSE backend_url END,
-  status = CASE WHEN status IN )sql") +
-           kFinalStatuses + " AND excluded.status NOT IN " + kFinalStatuses + R"sql( THEN status ELSE excluded.status END,
+  status = CASE WHEN ?23 = 0 AND (status = 'succeeded' OR status = 'failed' OR status = 'cancelled' OR status = 'left')
+           THEN status ELSE excluded.status END,
   at_us = COALESCE(excluded.created_us, created_us, at_us),
   created_us = COALESCE(excluded.created_us, created_us),
   started_us = COALESCE(excluded.started_us, started_us),
@@ -145,9 +143,7 @@ ON CONFLICT (backend, job_id) DO UPDATE SET
   denoising = COALESCE(excluded.denoising, denoising),
   result_id = COALESCE(excluded.result_id, result_id),
   rerun_of = COALESCE(excluded.rerun_of, rerun_of)
-RETURNING id
 )sql";
-}
 
 struct Inspection {
     int64_t userVersion = 0;
@@ -302,8 +298,10 @@ model::Status migrate(const sql::Connection& db, const std::string& path, int64_
 model::Outcome<RecordWriter> RecordWriter::prepare(const sql::Connection& db) {
     RecordWriter w;
     w.db_ = &db;
-    auto upsert = db.prepare(upsertSql());
+    auto upsert = db.prepare(kUpsert);
     if (!upsert) return upsert.error();
+    auto rowId = db.prepare("SELECT id FROM jobs WHERE backend = ?1 AND job_id = ?2");
+    if (!rowId) return rowId.error();
     auto clear = db.prepare("DELETE FROM job_loras WHERE job = ?1");
     if (!clear) return clear.error();
     auto add = db.prepare("INSERT OR REPLACE INTO job_loras (name, job, weight) VALUES (?1, ?2, ?3)");
@@ -311,6 +309,7 @@ model::Outcome<RecordWriter> RecordWriter::prepare(const sql::Connection& db) {
     auto thumb = db.prepare("INSERT OR REPLACE INTO thumbs (job, width, height, rgba) VALUES (?1, ?2, ?3, ?4)");
     if (!thumb) return thumb.error();
     w.upsert_ = std::move(upsert).value();
+    w.rowId_ = std::move(rowId).value();
     w.clearLoras_ = std::move(clear).value();
     w.addLora_ = std::move(add).value();
     w.putThumb_ = std::move(thumb).value();
@@ -330,11 +329,19 @@ model::Status RecordWriter::write(const JobRecord& r, int64_t nowMicros) {
     u.bindTime(5, r.createdMicros).bindTime(6, r.startedMicros).bindTime(7, r.finishedMicros).bind(8, r.error);
     u.bind(9, nowMicros).bind(10, p.prompt).bind(11, p.negativePrompt).bind(12, p.sampler).bind(13, p.width);
     u.bind(14, p.height).bind(15, p.steps).bind(16, p.cfg).bind(17, p.seed).bind(18, p.batchSize).bind(19, p.nIter);
-    u.bind(20, p.denoisingStrength).bind(21, r.resultId).bind(22, r.rerunOf);
-    if (u.step() != SQLITE_ROW) return failed(u);
-    const int64_t id = u.int64(0);
+    u.bind(20, p.denoisingStrength).bind(21, r.resultId).bind(22, r.rerunOf).bind(23, isFinal(r.status) ? 1 : 0);
     if (u.step() != SQLITE_DONE) return failed(u);
     u.reset();
+    const bool sideTables = p.prompt || (r.thumbnail && !r.thumbnail->rgba.empty());
+    if (!sideTables) {
+        lastCode_ = 0;
+        return model::okStatus();
+    }
+    // The row's id, by the unique key (RETURNING would build a temporary table per row).
+    rowId_.bind(1, r.backend).bind(2, r.jobId);
+    if (rowId_.step() != SQLITE_ROW) return failed(rowId_);
+    const int64_t id = rowId_.int64(0);
+    rowId_.reset();
     if (p.prompt) {
         clearLoras_.bind(1, id);
         if (clearLoras_.step() != SQLITE_DONE) return failed(clearLoras_);

@@ -37,7 +37,7 @@ public:
 
 private:
     const sql::Connection* db_ = nullptr;
-    sql::Statement upsert_, clearLoras_, addLora_, putThumb_;
+    sql::Statement upsert_, rowId_, clearLoras_, addLora_, putThumb_;
     int lastCode_ = 0;
 };
 

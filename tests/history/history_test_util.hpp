@@ -32,6 +32,12 @@ inline fs::path freshDir(const std::string& name) {
     return dir;
 }
 
+// "j" + std::to_string(i) without the operator GCC 12's -Wrestrict misfires on at -O3.
+inline std::string numbered(std::string prefix, long long i) {
+    prefix += std::to_string(i);
+    return prefix;
+}
+
 inline history::HistoryOptions optionsFor(const fs::path& db) {
     history::HistoryOptions o;
     o.path = db;

@@ -34,11 +34,7 @@ history::JobRecord run(const std::string& id, RunStatus status, int64_t started,
 TEST_CASE("issue 18.5: ETA samples: succeeded runs with a known start, per key, newest first") {
     const auto dir = freshDir("views-eta");
     auto store = openStore(fixedClock(dir / "h.sqlite3"));
-    for (int i = 0; i < 10; ++i) {
-        std::string id = "e";
-        id += std::to_string(i);  // not "e" + ...: GCC 12's -Wrestrict misfires on it at -O3
-        store->record(run(id, RunStatus::Succeeded, kNow - (10 - i) * kHour, 10 + i));
-    }
+    for (int i = 0; i < 10; ++i) store->record(run(numbered("e", i), RunStatus::Succeeded, kNow - (10 - i) * kHour, 10 + i));
     store->record(run("other-steps", RunStatus::Succeeded, kNow - kHour, 99, "Euler a", 512, 512, 30));
     store->record(run("other-size", RunStatus::Succeeded, kNow - kHour, 98, "Euler a", 768, 512, 20));
     store->record(run("failed", RunStatus::Failed, kNow - kHour, 5));
