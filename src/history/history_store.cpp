@@ -62,6 +62,74 @@ std::optional<std::string> notSqlite(const fs::path& path) {
 
 }  // namespace
 
+// The records waiting for the writer, in the order they came. Final states and other updates
+// are kept apart so that dropping the oldest update when full is O(1), never a scan; the
+// writer takes them in their order (by sequence number) from the fronts of both.
+struct PendingRecord {
+    JobRecord record;
+    uint64_t seq = 0;
+    Clock::time_point at;
+    int attempts = 0;
+};
+
+class RecordQueue {
+public:
+    bool empty() const noexcept { return finals_.empty() && updates_.empty(); }
+    size_t size() const noexcept { return finals_.size() + updates_.size(); }
+    void push(PendingRecord r) { (isFinal(r.record.status) ? finals_ : updates_).push_back(std::move(r)); }
+    // Back at the front (a batch to try again): its records are older than any still here.
+    void pushFront(PendingRecord r) { (isFinal(r.record.status) ? finals_ : updates_).push_front(std::move(r)); }
+    const PendingRecord& front() const { return older() ? finals_.front() : updates_.front(); }
+    PendingRecord popFront() {
+        auto& from = older() ? finals_ : updates_;
+        PendingRecord r = std::move(from.front());
+        from.pop_front();
+        return r;
+    }
+    bool dropOldestUpdate() {
+        if (updates_.empty()) return false;
+        updates_.pop_front();
+        return true;
+    }
+    void clear() {
+        finals_.clear();
+        updates_.clear();
+    }
+
+private:
+    bool older() const { return updates_.empty() || (!finals_.empty() && finals_.front().seq < updates_.front().seq); }
+    std::deque<PendingRecord> finals_, updates_;
+};
+
+// Rows of jobs_fts that a search's words matched, as a bitmap over row ids: filled from FTS5
+// before the query, tested by genmon_fts_hit(slot, id) inside it (search_sql.hpp).
+struct RowSet {
+    std::vector<uint64_t> bits;
+    size_t count = 0;
+    void clear() {
+        bits.clear();
+        count = 0;
+    }
+    void add(int64_t id) {
+        if (id < 0) return;
+        const auto i = static_cast<uint64_t>(id);
+        if (i / 64 >= bits.size()) bits.resize(i / 64 + 1024, 0);
+        bits[i / 64] |= uint64_t{1} << (i % 64);
+        ++count;
+    }
+    bool has(int64_t id) const {
+        if (id < 0) return false;
+        const auto i = static_cast<uint64_t>(id);
+        return i / 64 < bits.size() && (bits[i / 64] >> (i % 64) & 1);
+    }
+};
+
+void ftsHitFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const auto* sets = static_cast<const RowSet*>(sqlite3_user_data(ctx));
+    const int slot = sqlite3_value_int(argv[0]);
+    sqlite3_result_int(ctx, slot >= 0 && slot < 2 && sets[slot].has(sqlite3_value_int64(argv[1])) ? 1 : 0);
+}
+
 struct HistoryStore::State {
     HistoryOptions options;
     fs::path path;
@@ -73,22 +141,18 @@ struct HistoryStore::State {
     mutable std::mutex readMutex;
     sql::Connection reader;
     bool readerOpen = true;
+    mutable RowSet ftsHits[2];  // for genmon_fts_hit: 0 the words that must match, 1 those that must not
 
     // Writing: the writer thread owns writerDb and recordWriter.
     sql::Connection writerDb;
     std::optional<schema::RecordWriter> recordWriter;
     std::thread thread;
 
-    struct Item {
-        JobRecord record;
-        uint64_t seq = 0;
-        Clock::time_point at;
-        int attempts = 0;
-    };
+    using Item = PendingRecord;
     mutable std::mutex m;
     std::condition_variable wake;  // the writer
     std::condition_variable done;  // flush() and maintain() waiting for the writer
-    std::deque<Item> queue;
+    RecordQueue queue;
     uint64_t nextSeq = 1;
     bool inFlight = false;
     int flushWaiters = 0;
@@ -122,10 +186,7 @@ void HistoryStore::State::run() {
             std::vector<Item> batch;
             const size_t n = std::min(queue.size(), options.batchRows);
             batch.reserve(n);
-            for (size_t i = 0; i < n; ++i) {
-                batch.push_back(std::move(queue.front()));
-                queue.pop_front();
-            }
+            for (size_t i = 0; i < n; ++i) batch.push_back(queue.popFront());
             inFlight = true;
             lk.unlock();
             auto failure = writeBatch(batch);
@@ -152,7 +213,7 @@ void HistoryStore::State::run() {
                         if (++it->attempts >= kMaxAttempts)
                             ++stats.failed;
                         else
-                            queue.push_front(std::move(*it));
+                            queue.pushFront(std::move(*it));
                     }
                     retryAfter = Clock::now() + options.batchInterval;
                 }
@@ -300,7 +361,7 @@ model::Outcome<std::unique_ptr<HistoryStore>> HistoryStore::open(HistoryOptions 
     }
 
     const int flags = SQLITE_OPEN_READWRITE | (options.createIfMissing ? SQLITE_OPEN_CREATE : 0);
-    auto opened = sql::Connection::open(p, flags, options.busyTimeoutMs);
+    auto opened = sql::Connection::open(p, flags | SQLITE_OPEN_NOMUTEX, options.busyTimeoutMs);
     if (!opened) return opened.error();
     sql::Connection db = std::move(opened).value();
     // Nothing is written before the file is known to be an empty one or genmon's.
@@ -316,14 +377,25 @@ model::Outcome<std::unique_ptr<HistoryStore>> HistoryStore::open(HistoryOptions 
                                       "history database " + p + ": cannot use WAL mode (journal mode " + mode->text(0) + ")");
     }
     if (!db.exec("PRAGMA synchronous = NORMAL")) return openError(db, p, "cannot set synchronous");
+    // A batch touches pages all over the indexes (job ids are random); with SQLite's default
+    // 2 MB cache it spills them to the WAL mid-transaction and writes them again and again.
+    db.exec("PRAGMA cache_size = -32768");
+    // Statement journals (FTS5 flushing its terms inside an insert) stay in memory instead of
+    // temporary files written and deleted by the hundred per batch.
+    db.exec("PRAGMA temp_store = MEMORY");
     if (auto st = schema::migrate(db, p, options.clock ? options.clock() : model::systemNowMicros()); !st) return st.error();
     if (auto av = db.queryInt("PRAGMA auto_vacuum"); av && av.value() != 2)
         db.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");  // best effort: once, for a migrated file
 
-    auto readerOpened = sql::Connection::open(p, SQLITE_OPEN_READWRITE, options.busyTimeoutMs);
+    auto readerOpened = sql::Connection::open(p, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, options.busyTimeoutMs);
     if (!readerOpened) return readerOpened.error();
     state->reader = std::move(readerOpened).value();
     if (!state->reader.exec("PRAGMA query_only = 1")) return openError(state->reader, p, "cannot open for reading");
+    state->reader.exec("PRAGMA cache_size = -32768");
+    state->reader.exec("PRAGMA temp_store = MEMORY");
+    if (sqlite3_create_function_v2(state->reader.get(), sql_search::kFtsHitFunction, 2, SQLITE_UTF8, state->ftsHits,
+                                   ftsHitFunction, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sql::error(state->reader.get(), "history: cannot register the search function");
     // Reads the jobs table's index through once: a damaged file is found here, not in a view.
     if (auto n = state->reader.queryInt("SELECT count(*) FROM jobs"); !n) return openError(state->reader, p, "cannot read the jobs");
 
@@ -372,16 +444,14 @@ void HistoryStore::record(JobRecord record) {
         return;
     }
     if (s.queue.size() >= s.options.queueCapacity) {
-        auto victim = std::find_if(s.queue.begin(), s.queue.end(), [](const State::Item& i) { return !isFinal(i.record.status); });
-        if (victim != s.queue.end()) {
-            s.queue.erase(victim);
+        if (s.queue.dropOldestUpdate()) {
             ++s.stats.dropped;
         } else if (!isFinal(record.status)) {
             ++s.stats.dropped;
             return;
         }
     }
-    s.queue.push_back(State::Item{std::move(record), s.nextSeq++, Clock::now(), 0});
+    s.queue.push(State::Item{std::move(record), s.nextSeq++, Clock::now(), 0});
     ++s.stats.recorded;
     const bool wakeWriter = s.queue.size() == 1 || s.queue.size() == s.options.batchRows;
     lk.unlock();
@@ -448,9 +518,25 @@ model::Status eachRow(const sql::Connection& db, sql::Statement& st, Fn&& fn) {
     return model::okStatus();
 }
 
-model::Outcome<std::vector<JobRecord>> searchWhere(const sql::Connection& db, const Query& query, const SearchOptions& o,
-                                                   int64_t now, const char* extra) {
-    const auto cond = sql_search::where(query, now);
+model::Status fillRowSet(const sql::Connection& db, const std::string& expression, RowSet& set) {
+    set.clear();
+    if (expression.empty()) return model::okStatus();
+    auto st = db.prepare("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1");
+    if (!st) return st.error();
+    st->bind(1, expression);
+    return eachRow(db, st.value(), [&](const sql::Statement& row) { set.add(row.int64(0)); });
+}
+
+model::Outcome<std::vector<JobRecord>> searchWhere(const sql::Connection& db, RowSet* ftsHits, size_t wordsBySetAbove,
+                                                   const Query& query, const SearchOptions& o, int64_t now,
+                                                   const char* extra) {
+    // The words first, into row sets; how many matched decides the plan (search_sql.hpp).
+    const auto fts = sql_search::ftsExpressions(query);
+    if (auto st = fillRowSet(db, fts.all, ftsHits[0]); !st) return st.error();
+    if (auto st = fillRowSet(db, fts.any, ftsHits[1]); !st) return st.error();
+    const bool bySet = !fts.all.empty() && ftsHits[0].count > wordsBySetAbove;
+    if (!fts.all.empty() && ftsHits[0].count == 0) return std::vector<JobRecord>{};
+    const auto cond = sql_search::where(query, now, bySet);
     std::string sql = std::string("SELECT ") + schema::kRecordColumns;
     if (o.thumbnails) sql += std::string(", ") + schema::kThumbColumns;
     sql += " FROM jobs j";
@@ -474,13 +560,15 @@ model::Outcome<std::vector<JobRecord>> searchWhere(const sql::Connection& db, co
 model::Outcome<std::vector<JobRecord>> HistoryStore::search(const Query& query, const SearchOptions& options) const {
     std::lock_guard lk(s_->readMutex);
     if (!s_->readerOpen) return closedError();
-    return searchWhere(s_->reader, query, options, options.nowMicros ? options.nowMicros : s_->now(), nullptr);
+    return searchWhere(s_->reader, s_->ftsHits, s_->options.wordsBySetAbove, query, options,
+                       options.nowMicros ? options.nowMicros : s_->now(), nullptr);
 }
 
 model::Outcome<std::vector<JobRecord>> HistoryStore::failedJobs(const Query& query, const SearchOptions& options) const {
     std::lock_guard lk(s_->readMutex);
     if (!s_->readerOpen) return closedError();
-    return searchWhere(s_->reader, query, options, options.nowMicros ? options.nowMicros : s_->now(), "j.status = 'failed'");
+    return searchWhere(s_->reader, s_->ftsHits, s_->options.wordsBySetAbove, query, options,
+                       options.nowMicros ? options.nowMicros : s_->now(), "j.status = 'failed'");
 }
 
 model::Outcome<std::optional<JobRecord>> HistoryStore::find(std::string_view backend, std::string_view jobId) const {

@@ -78,6 +78,9 @@ struct HistoryOptions {
     size_t batchRows = 500;
     int busyTimeoutMs = 5000;
     std::chrono::milliseconds maintenanceInterval{10 * 60 * 1000};
+    // When more jobs than this match a search's words, the search walks the jobs newest first
+    // and stops at the limit instead of sorting every match (search_sql.hpp).
+    size_t wordsBySetAbove = 1000;
     std::function<int64_t()> clock;  // epoch micros (tests move it); default: the system clock
     std::function<void(const CommitInfo&)> onCommit;  // on the writer thread after each commit
 };

@@ -78,18 +78,23 @@ std::string ftsExpression(const QueryTerm& t) {
     return filtered;
 }
 
-Condition where(const Query& query, int64_t nowMicros) {
+FtsExpressions ftsExpressions(const Query& query) {
+    FtsExpressions e;
+    for (const QueryTerm& t : query.terms) {
+        if (t.field != QueryField::Words && t.field != QueryField::Error) continue;
+        std::string& into = t.negated ? e.any : e.all;
+        if (!into.empty()) into += t.negated ? " OR " : " AND ";
+        into += ftsExpression(t);
+    }
+    return e;
+}
+
+Condition where(const Query& query, int64_t nowMicros, bool wordsBySet) {
     Builder b;
     std::vector<std::string> parts;
-    std::string ftsAll, ftsAny;  // words that must match; words that must not
     std::vector<std::pair<QueryField, std::vector<std::string>>> alternatives;
     for (const QueryTerm& t : query.terms) {
-        if (t.field == QueryField::Words || t.field == QueryField::Error) {
-            std::string& into = t.negated ? ftsAny : ftsAll;
-            if (!into.empty()) into += t.negated ? " OR " : " AND ";
-            into += ftsExpression(t);
-            continue;
-        }
+        if (t.field == QueryField::Words || t.field == QueryField::Error) continue;  // below, all together
         const std::string cond = b.term(t, nowMicros);
         if (t.negated) {
             parts.push_back("NOT COALESCE(" + cond + ", 0)");
@@ -110,10 +115,14 @@ Condition where(const Query& query, int64_t nowMicros) {
         if (conds.size() > 1) any = "(" + any + ")";
         parts.push_back(std::move(any));
     }
-    if (!ftsAll.empty())
-        parts.push_back("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH " + b.param(ftsAll) + ")");
-    if (!ftsAny.empty())
-        parts.push_back("j.id NOT IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH " + b.param(ftsAny) + ")");
+    const FtsExpressions fts = ftsExpressions(query);
+    if (!fts.all.empty()) {
+        if (wordsBySet)
+            parts.push_back(std::string(kFtsHitFunction) + "(0, j.id)");
+        else
+            parts.push_back("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH " + b.param(fts.all) + ")");
+    }
+    if (!fts.any.empty()) parts.push_back(std::string("NOT ") + kFtsHitFunction + "(1, j.id)");
     Condition c;
     for (const auto& p : parts) {
         if (!c.sql.empty()) c.sql += " AND ";

@@ -266,6 +266,12 @@ TEST_CASE("issue 18.4: SQLite and matches() agree on random queries over random 
         store->record(r);
     }
     REQUIRE(store->flush());
+    // The same file searched with the other plan for words: walking the jobs newest first and
+    // testing the FTS5 row set, as a search does when over wordsBySetAbove jobs match.
+    auto walking = optionsFor(dir / "h.sqlite3");
+    walking.writer = false;
+    walking.wordsBySetAbove = 0;
+    auto walker = openStore(walking);
     std::vector<std::function<std::string()>> terms = {
         [&] { return pick(words); },
         [&] { const auto w = pick(words); return w.substr(0, 1 + rng() % w.size()); },
@@ -308,6 +314,15 @@ TEST_CASE("issue 18.4: SQLite and matches() agree on random queries over random 
         if (!sqlIds.empty()) ++nonEmpty;
         // Newest first.
         for (size_t i = 1; i < found->size(); ++i) CHECK(found.value()[i - 1].atMicros() >= found.value()[i].atMicros());
+        // The other plan: the same jobs in the same order, also when cut by a limit.
+        auto walked = walker->search(*parsed.query, o);
+        REQUIRE(walked);
+        REQUIRE(walked->size() == found->size());
+        for (size_t i = 0; i < found->size(); ++i) CHECK(walked.value()[i].jobId == found.value()[i].jobId);
+        o.limit = 7;
+        auto firstFound = store->search(*parsed.query, o), firstWalked = walker->search(*parsed.query, o);
+        REQUIRE(firstFound->size() == firstWalked->size());
+        for (size_t i = 0; i < firstFound->size(); ++i) CHECK(firstFound.value()[i].jobId == firstWalked.value()[i].jobId);
     }
     CHECK(nonEmpty > 100);  // the queries really select something
 }
