@@ -153,6 +153,22 @@ TEST_CASE("issue 18.2: a job's lifecycle is one row, each step adding what it le
     CHECK(stored(*store, "j1", "gpu2:8000").status == RunStatus::Failed);
 }
 
+TEST_CASE("issue 18.3: records are written in the order they came, final states and updates alike") {
+    const auto dir = freshDir("order");
+    auto o = optionsFor(dir / "h.sqlite3");
+    o.batchInterval = std::chrono::hours(1);  // all of them in one batch, at the flush
+    auto store = openStore(o);
+    // Each record's error replaces the one before: the last one recorded must be the one kept.
+    for (int i = 0; i < 50; ++i) {
+        auto r = job("ordered", i % 2 ? RunStatus::Failed : RunStatus::Running);
+        r.error = numbered("word ", i);
+        store->record(r);
+    }
+    REQUIRE(store->flush());
+    CHECK(*stored(*store, "ordered").error == "word 49");
+    CHECK(stored(*store, "ordered").status == RunStatus::Failed);
+}
+
 TEST_CASE("issue 18.2: a late non-final update never revives a finished job; a final one corrects it") {
     const auto dir = freshDir("final-wins");
     auto store = openStore(optionsFor(dir / "h.sqlite3"));
