@@ -241,6 +241,10 @@ void HistoryStore::State::run() {
             continue;
         }
         if (stopping && queue.empty()) break;
+        if (broken) {  // nothing is due any more: only close() or a request wakes it
+            wake.wait(lk);
+            continue;
+        }
         auto until = nextMaintenance;
         if (!queue.empty()) until = std::min(until, std::max(queue.front().at + options.batchInterval, retryAfter));
         wake.wait_until(lk, until);

@@ -52,7 +52,7 @@ void checkWholeFile(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("issue 18.7: two genmon processes write one database at once; nothing lost, nothing damaged") {
+TEST_CASE("issue 18.7: two genmon processes write one database at once, nothing lost, nothing damaged") {
     const auto dir = freshDir("two-processes");
     const auto db = (dir / "h.sqlite3").string();
     const std::string exe = GENMON_HISTORY_WRITER_EXE;

@@ -122,7 +122,7 @@ TEST_CASE("issue 18.7: another program's SQLite database gives one line and is n
     CHECK(refusal(q).find("belongs to another program (tables: jobs)") != std::string::npos);
 }
 
-TEST_CASE("issue 18.1: a folder where the file should be gives one line; an empty file becomes a new history") {
+TEST_CASE("issue 18.1: a folder where the file should be gives one line, an empty file becomes a new history") {
     const auto dir = freshDir("damaged-folder");
     fs::create_directories(dir / "h.sqlite3");
     CHECK(refusal(dir / "h.sqlite3").find("is a folder") != std::string::npos);

@@ -60,7 +60,7 @@ TEST_CASE("issue 18.1: jobs not seen for longer than the retention are deleted, 
     raw.exec("INSERT INTO jobs_fts (jobs_fts) VALUES ('integrity-check')");
 }
 
-TEST_CASE("issue 18.1: retention 0 keeps everything; the writer also runs maintenance by itself") {
+TEST_CASE("issue 18.1: retention 0 keeps everything, and the writer also runs maintenance by itself") {
     const auto dir = freshDir("retention-periodic");
     std::atomic<int64_t> now{kNow - 200 * kDay};
     auto o = optionsFor(dir / "h.sqlite3");

@@ -126,7 +126,7 @@ TEST_CASE("issue 18.4: -word excludes jobs that contain it") {
     CHECK(f.ids("-\"at dusk\" lighthouse") == "c");
 }
 
-TEST_CASE("issue 18.4: id: matches the start of the job id; several mean either") {
+TEST_CASE("issue 18.4: id: matches the start of the job id, several mean either") {
     Fixture f;
     CHECK(f.ids("id:3fa2") == "ab");
     CHECK(f.ids("id:3fa2c") == "a");
@@ -146,7 +146,7 @@ TEST_CASE("issue 18.4: status: takes one or several states and the aliases") {
     CHECK(f.ids("-status:failed") == "fdac");
 }
 
-TEST_CASE("issue 18.4: lora: matches a tag's name exactly, in any case; several must all be there") {
+TEST_CASE("issue 18.4: lora: matches a tag's name exactly in any case, several must all be there") {
     Fixture f;
     CHECK(f.ids("lora:film_grain") == "da");
     CHECK(f.ids("lora:FILM_GRAIN") == "da");

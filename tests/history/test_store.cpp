@@ -169,7 +169,7 @@ TEST_CASE("issue 18.3: records are written in the order they came, final states 
     CHECK(stored(*store, "ordered").status == RunStatus::Failed);
 }
 
-TEST_CASE("issue 18.2: a late non-final update never revives a finished job; a final one corrects it") {
+TEST_CASE("issue 18.2: a late non-final update never revives a finished job, a final one corrects it") {
     const auto dir = freshDir("final-wins");
     auto store = openStore(optionsFor(dir / "h.sqlite3"));
     store->record(job("a", RunStatus::Failed));
