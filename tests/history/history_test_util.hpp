@@ -2,11 +2,13 @@
 // Shared by the history tests (issue 18): a fresh folder per test, records to store, and a raw
 // SQLite connection for looking at (or damaging) the file the way another program would.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -23,10 +25,20 @@ inline constexpr int64_t kMinute = 60'000'000;
 inline constexpr int64_t kHour = 60 * kMinute;
 inline constexpr int64_t kDay = 24 * kHour;
 
-// An empty folder of its own under the test output folder.
+// An empty folder of its own under the test output folder ("<name>-<pid>-<n>"). Folders left by
+// test processes that have ended are removed first, so runs do not pile up databases.
 inline fs::path freshDir(const std::string& name) {
     static std::atomic<int> counter{0};
-    const fs::path dir = test::outputDir() / "history" / (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    const fs::path root = test::outputDir() / "history";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+        const std::string n = entry.path().filename().string();
+        const size_t last = n.rfind('-'), before = last == std::string::npos ? last : n.rfind('-', last - 1);
+        if (before == std::string::npos) continue;
+        const long pid = std::strtol(n.c_str() + before + 1, nullptr, 10);
+        if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0) fs::remove_all(entry.path(), ec);
+    }
+    const fs::path dir = root / (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
