@@ -1,11 +1,25 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "history/query.hpp"
 
 namespace genmon::app {
 namespace {
+// Two spaces before every line, as the rest of the help text.
+std::string indented(std::string_view text) {
+    std::string out;
+    for (size_t at = 0; at < text.size();) {
+        const size_t end = std::min(text.find('\n', at), text.size());
+        out += "  ";
+        out += text.substr(at, end - at);
+        out += '\n';
+        at = end + 1;
+    }
+    return out;
+}
+
 bool parseInt(const std::string& s, int& out) {
     const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
@@ -55,9 +69,9 @@ Options:
   --json               --history-search: one JSON object per line instead of the table
   --limit N            --history-search: at most N jobs (default 50)
 
-History search (QUERY): every term must match; the same key twice means either.
-)" + std::string(history::searchHelp()) + R"(
-
+History search (QUERY): every term must match, but id:, status:, sampler:, size:, seed:,
+steps: and backend: given twice mean either.
+)" + indented(history::searchHelp()) + R"(
 Stopping: closing the window, Ctrl+Q, Ctrl+C, SIGTERM and SIGHUP all end genmon the same way
 within 3 s: settings, layout and URL history saved (atomically), the --record file complete
 with its end line; exit status 0, or 130 after Ctrl+C. A second Ctrl+C while genmon shuts down
