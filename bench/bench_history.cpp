@@ -19,6 +19,8 @@
 // Each query runs through HistoryStore::search (parse excluded) with limit 100; 50 times after
 // 3 warm-up runs (--quick: 10,000 jobs, 10 runs). Times are the calling thread's CPU time (the
 // search runs on it), as for the other millisecond figures; wall times are in the detail.
+// The files go to $TMPDIR/genmon-bench-history-<pid>/, removed at the end unless
+// GENMON_BENCH_KEEP is set (to try query plans on them with sqlite3 or Python).
 #include <unistd.h>
 
 #include <filesystem>
