@@ -374,11 +374,24 @@ model::Outcome<std::unique_ptr<HistoryStore>> HistoryStore::open(HistoryOptions 
     // a no-op until the VACUUM below.
     if (!db.exec("PRAGMA auto_vacuum = INCREMENTAL")) return openError(db, p, "cannot set auto_vacuum");
     {
-        auto mode = db.prepare("PRAGMA journal_mode = WAL");
-        if (!mode || mode->step() != SQLITE_ROW) return openError(db, p, "cannot switch to WAL mode");
-        if (mode->text(0) != "wal")
-            return model::Error::make(model::ErrorKind::Internal,
-                                      "history database " + p + ": cannot use WAL mode (journal mode " + mode->text(0) + ")");
+        // Switching a new file to WAL needs it to itself for a moment, and SQLite answers "busy"
+        // at once rather than waiting when another genmon is opening it too: try again, up to
+        // the busy timeout.
+        const auto giveUp = Clock::now() + std::chrono::milliseconds(options.busyTimeoutMs);
+        while (true) {
+            auto mode = db.prepare("PRAGMA journal_mode = WAL");
+            if (!mode) return openError(db, p, "cannot switch to WAL mode");
+            const int rc = mode->step();
+            if (rc == SQLITE_ROW) {
+                if (mode->text(0) != "wal")
+                    return model::Error::make(model::ErrorKind::Internal, "history database " + p +
+                                                                              ": cannot use WAL mode (journal mode " +
+                                                                              mode->text(0) + ")");
+                break;
+            }
+            if ((rc & 0xff) != SQLITE_BUSY || Clock::now() >= giveUp) return openError(db, p, "cannot switch to WAL mode");
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
     if (!db.exec("PRAGMA synchronous = NORMAL")) return openError(db, p, "cannot set synchronous");
     // A batch touches pages all over the indexes (job ids are random); with SQLite's default

@@ -267,7 +267,11 @@ model::Error damaged(const sql::Connection& db, const std::string& path) {
 }  // namespace
 
 model::Status checkUsable(const sql::Connection& db, const std::string& path) {
+    // One read transaction: the version, the mark and the tables from the same moment (another
+    // genmon may be creating the schema right now).
+    if (!db.exec("BEGIN")) return failWith(db, path, "cannot read it");
     auto in = inspectUsable(db, path);
+    db.exec("ROLLBACK");
     if (!in) return in.error();
     return model::okStatus();
 }
