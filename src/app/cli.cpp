@@ -1,10 +1,25 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "history/query.hpp"
 
 namespace genmon::app {
 namespace {
 constexpr int kMaxAfterMs = 3'600'000;
+// Two spaces before every line, as the rest of the help text.
+std::string indented(std::string_view text) {
+    std::string out;
+    for (size_t at = 0; at < text.size();) {
+        const size_t end = std::min(text.find('\n', at), text.size());
+        out += "  ";
+        out += text.substr(at, end - at);
+        out += '\n';
+        at = end + 1;
+    }
+    return out;
+}
 
 bool parseInt(const std::string& s, int& out) {
     const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -27,6 +42,11 @@ Usage:
   genmon --replay FILE [--speed X] [--dump-snapshot | --screenshot OUT.png]
                                          play a recording with no network: in the window, or
                                          print / render the state at its end
+  genmon --history-search QUERY [--json] [--limit N] [--history-db FILE]
+                                         print the stored jobs that match, newest first: exit 0,
+                                         1 when none does, 2 on a bad query (with the reason)
+  genmon --history-export FILE.jsonl [--history-db FILE]
+                                         write every stored job as one JSON line each
   genmon --help | --version
 
 Options:
@@ -46,7 +66,15 @@ Options:
   --replay FILE        drive genmon from a recording made with --record (a file cut short
                        plays up to where it ends, and genmon says where that is)
   --speed X            --replay: recorded seconds per real second (default 1; 0 or max: at once)
+  --history-db FILE    the history database (default $XDG_STATE_HOME/genmon/history.sqlite3,
+                       else ~/.local/state/genmon/history.sqlite3)
+  --no-history         do not open the history database
+  --json               --history-search: one JSON object per line instead of the table
+  --limit N            --history-search: at most N jobs (default 50)
 
+History search (QUERY): every term must match, but id:, status:, sampler:, size:, seed:,
+steps: and backend: given twice mean either.
+)" + indented(history::searchHelp()) + R"(
 Stopping: closing the window, Ctrl+Q, Ctrl+C, SIGTERM and SIGHUP all end genmon the same way
 within 3 s: settings, layout and URL history saved (atomically), the --record file complete
 with its end line; exit status 0, or 130 after Ctrl+C. A second Ctrl+C while genmon shuts down
@@ -61,6 +89,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
     bool dump = false;
     bool speedGiven = false;
     bool afterGiven = false;
+    bool limitGiven = false;
     auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -136,10 +165,39 @@ CliResult parseCli(const std::vector<std::string>& args) {
                 o.speed = x;
             }
             speedGiven = true;
+        } else if (a == "--history-db") {
+            if (!value(v) || v.empty()) return fail("--history-db needs a file, e.g. --history-db history.sqlite3");
+            o.historyDbPath = v;
+        } else if (a == "--no-history") {
+            o.noHistory = true;
+        } else if (a == "--history-search") {
+            if (!value(v)) return fail("--history-search needs a query, e.g. --history-search 'status:failed since:2h' ('' lists all)");
+            o.historySearch = v;
+        } else if (a == "--history-export") {
+            if (!value(v) || v.empty()) return fail("--history-export needs a file, e.g. --history-export history.jsonl");
+            o.historyExport = v;
+        } else if (a == "--json") {
+            o.historyJson = true;
+        } else if (a == "--limit") {
+            if (!value(v) || !parseInt(v, o.historyLimit) || o.historyLimit < 1 || o.historyLimit > 1000000)
+                return fail("--limit needs a number of jobs from 1 to 1000000");
+            limitGiven = true;
         } else {
             return fail("unknown argument '" + a + "' (see genmon --help)");
         }
     }
+    if (o.historySearch || o.historyExport) {
+        if (o.historySearch && o.historyExport) return fail("--history-search and --history-export are separate commands: give one");
+        if (o.noHistory) return fail("--no-history turns the history off: it cannot be searched or exported at the same time");
+        if (o.mode != CliOptions::Mode::Window || dump || o.fixturePath || o.demo || o.backendUrl || o.replayPath ||
+            o.recordPath)
+            return fail(std::string(o.historySearch ? "--history-search" : "--history-export") +
+                        " is a command of its own: use it with --history-db FILE" +
+                        (o.historySearch ? ", --json and --limit N" : "") + " only");
+    }
+    if (o.historyJson && !o.historySearch) return fail("--json goes with --history-search QUERY");
+    if (limitGiven && !o.historySearch) return fail("--limit goes with --history-search QUERY");
+    if (o.noHistory && o.historyDbPath) return fail("--no-history and --history-db contradict each other: give one");
     if (dump) {
         if (o.mode == CliOptions::Mode::Screenshot) return fail("--dump-snapshot and --screenshot cannot be combined");
         if (!o.backendUrl && !o.demo && !o.replayPath)

@@ -25,6 +25,13 @@ struct CliOptions {
     std::optional<std::string> replayPath;   // --replay FILE: play a recording, no network
     double speed = 1.0;                      // --speed X with --replay; 0: as fast as possible
     std::vector<std::string> warnings;       // e.g. an API key given on the command line
+    // Issue 18: the history database and its script commands (app/history_commands.hpp).
+    std::optional<std::string> historyDbPath;  // --history-db FILE (default: history::defaultHistoryPath())
+    bool noHistory = false;                    // --no-history
+    std::optional<std::string> historySearch;  // --history-search QUERY: print matches, exit 0/1/2
+    std::optional<std::string> historyExport;  // --history-export FILE.jsonl: every stored job
+    bool historyJson = false;                  // --json: JSON lines instead of the table
+    int historyLimit = 50;                     // --limit N
 };
 
 struct CliResult {

@@ -14,6 +14,7 @@
 #include "app/dump_snapshot.hpp"
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
+#include "app/history_commands.hpp"
 #include "app/live_commands.hpp"
 #include "app/replay_commands.hpp"
 #include "app/replay_session.hpp"
@@ -312,6 +313,9 @@ int main(int argc, char** argv) {
         std::printf("genmon %s\n", GENMON_VERSION);
         return 0;
     }
+    // Issue 18: the history's script commands read the database and exit.
+    if (o.historySearch) return app::runHistorySearch(o);
+    if (o.historyExport) return app::runHistoryExport(o);
     // Before any thread starts: every thread inherits the blocked signals (signals.hpp).
     app::ShutdownSignals signals({"genmon"});
     signals.setOnRequest([] { platform::Window::wake(); });
