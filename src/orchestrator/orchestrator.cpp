@@ -178,6 +178,7 @@ void GenerationOrchestrator::publishNow() {
     s->jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
     s->etaModel = eta_.model();
     s->metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
+    s->cumulative = metrics_.cumulative();  // issue 17.4: a new pointer only when a count changed
     s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
                                                                           : ++contentVersion_;
     lastPublished_ = s;
@@ -264,6 +265,7 @@ void GenerationOrchestrator::recordDeparture(const model::JobPtr& job, std::opti
     e.queuedAtMicros = job->created_at.valid ? std::min(job->created_at.micros, firstKnown) : firstKnown;
     if (!error.empty()) e.error = model::Text(error);
     e.learned = learnRun(e, serverRunSeconds);
+    metrics_.noteDeparture(e, serverRunSeconds, now);  // issue 17.4: finished jobs by outcome
     history_.append(std::move(e), now);
 }
 
@@ -1067,6 +1069,7 @@ void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
     else  // a listing dropped it first: now its outcome is known
         history_.settle(m.job_id, JobOutcome::Completed,
                         [&](const JobLifecycle& e) { return learnRun(e, m.total_duration); });
+    metrics_.noteLateOutcome(m.job_id, JobOutcome::Completed, m.total_duration);  // after the departure above
     queue_.handleCompletionMessage(m);
     model::GenerationResult r = ResultsModule::fromCompletion(m, now);
     const auto existing = results_.find(r.id);
@@ -1092,6 +1095,7 @@ void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
         recordDeparture(job, JobOutcome::Failed, worker_.nowMicros(), std::nullopt, m.error);
     else
         history_.settle(m.job_id, JobOutcome::Failed, {}, m.error);
+    metrics_.noteLateOutcome(m.job_id, JobOutcome::Failed, std::nullopt);  // after the departure above
     queue_.handleErrorMessage(m);
     jobsUpdatedAt_ = worker_.nowMicros();
     notify(NotificationKind::Error, "Generation failed: " + m.error, {}, m.job_id);
