@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "exporter/metrics_server.hpp"
+
 namespace genmon::app {
 namespace {
 bool parseInt(const std::string& s, int& out) {
@@ -25,6 +27,9 @@ Usage:
   genmon --replay FILE [--speed X] [--dump-snapshot | --screenshot OUT.png]
                                          play a recording with no network: in the window, or
                                          print / render the state at its end
+  genmon --serve-metrics [ADDR:]PORT [--backend URL | --demo] [--name NAME] [--window]
+                                         serve Prometheus metrics at /metrics until stopped
+                                         (headless; --window opens the window as well)
   genmon --help | --version
 
 Options:
@@ -42,6 +47,11 @@ Options:
   --replay FILE        drive genmon from a recording made with --record (a file cut short
                        plays up to where it ends, and genmon says where that is)
   --speed X            --replay: recorded seconds per real second (default 1; 0 or max: at once)
+  --serve-metrics [ADDR:]PORT
+                       serve /metrics (Prometheus text format) on 127.0.0.1:PORT, or on ADDR when
+                       given (0.0.0.0: every address); port 0 picks a free one (docs/prometheus.md)
+  --name NAME          the backend's label in the metrics (default: the URL's host:port; demo)
+  --window             with --serve-metrics: open the window too
 
 Stopping: closing the window, Ctrl+Q, Ctrl+C, SIGTERM and SIGHUP all end genmon the same way
 within 3 s: settings, layout and URL history saved (atomically), the --record file complete
@@ -56,6 +66,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
     CliOptions o;
     bool dump = false;
     bool speedGiven = false;
+    bool windowToo = false;
     auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -127,6 +138,16 @@ CliResult parseCli(const std::vector<std::string>& args) {
                 o.speed = x;
             }
             speedGiven = true;
+        } else if (a == "--serve-metrics") {
+            if (!value(v)) return fail("--serve-metrics needs [ADDR:]PORT, e.g. --serve-metrics 9464");
+            if (auto address = exporter::parseListenAddress(v); !address)
+                return fail("--serve-metrics " + address.error().message);
+            o.serveMetrics = v;
+        } else if (a == "--name") {
+            if (!value(v) || v.empty()) return fail("--name needs the backend's name, e.g. --name gpu-box-1");
+            o.backendName = v;
+        } else if (a == "--window") {
+            windowToo = true;
         } else {
             return fail("unknown argument '" + a + "' (see genmon --help)");
         }
@@ -144,6 +165,16 @@ CliResult parseCli(const std::vector<std::string>& args) {
         return fail("--record writes a live session: use it with --backend URL or --demo, not with --replay or --fixture");
     if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
         return fail("--fixture renders a screenshot: add --screenshot OUT.png");
+    if (o.serveMetrics) {
+        if (o.mode != CliOptions::Mode::Window)
+            return fail("--serve-metrics runs until stopped: it cannot be combined with --dump-snapshot or --screenshot");
+        if (o.replayPath) return fail("--serve-metrics watches a live backend: use it with --backend URL or --demo");
+        if (!windowToo) o.mode = CliOptions::Mode::ServeMetrics;
+    } else if (windowToo) {
+        return fail("--window goes with --serve-metrics (without it genmon opens the window anyway)");
+    } else if (o.backendName) {
+        return fail("--name names the backend in the metrics: use it with --serve-metrics");
+    }
     return {o, {}};
 }
 

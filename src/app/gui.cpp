@@ -72,7 +72,10 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;
         const int64_t now = source.nowMicros();
         window.value()->newFrame();
+        const auto frameStart = std::chrono::steady_clock::now();
         app.frame({snap, now, source.drainEvents(), retryAt, source.exchanges});
+        if (run.onFrameSeconds)
+            run.onFrameSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - frameStart).count());
         window.value()->setTitle(ui::App::windowTitle(*snap));
         window.value()->render(kClear);
         pacer.drew(seconds(), app.wantsFullRate(), app.idleRefreshSeconds(*snap, now, retryAt));
