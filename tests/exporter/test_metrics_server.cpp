@@ -199,7 +199,7 @@ TEST_CASE("issue 17.4 server: a body that throws answers 500 and the server keep
     CHECK(httpFetch(server->port(), "/metrics").status == 200);
 }
 
-TEST_CASE("issue 17.4 server: a port in use and an address of another machine are readable errors; stop frees the port") {
+TEST_CASE("issue 17.4 server: a port in use and an address of another machine are readable errors and stop frees the port") {
     auto first = serve([] { return std::string(); });
     ex::ListenAddress same;
     same.port = first->port();
