@@ -28,6 +28,7 @@ std::string formatCount(uint64_t value) {
 // Builds the exposition: one family at a time, its samples right after its HELP and TYPE.
 class Exposition {
 public:
+    explicit Exposition(size_t expectedBytes) { out_.reserve(expectedBytes); }
     void family(std::string_view name, std::string_view type, std::string_view help) {
         out_ += "# HELP ";
         out_ += name;
@@ -149,7 +150,7 @@ std::string formatPrometheus(const std::vector<BackendMetrics>& backends, const 
     }
     auto with = [](const Row& r, std::string_view key, std::string_view value) { return r.labels + "," + label(key, value); };
 
-    Exposition x;
+    Exposition x(4096 + 3072 * rows.size());  // about 2.8 KB of samples per backend
     x.family("genmon_backend_up", "gauge",
              "1 when the backend answers: its progress socket is connected or the latest HTTP refresh succeeded.");
     for (const auto& r : rows) x.sample("genmon_backend_up", r.labels, backendUp(*r.snap) ? 1.0 : 0.0);
