@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "history/query.hpp"
+#include "exporter/metrics_server.hpp"
 
 namespace genmon::app {
 namespace {
@@ -47,6 +48,9 @@ Usage:
                                          1 when none does, 2 on a bad query (with the reason)
   genmon --history-export FILE.jsonl [--history-db FILE]
                                          write every stored job as one JSON line each
+  genmon --serve-metrics [ADDR:]PORT [--backend URL | --demo] [--name NAME] [--window]
+                                         serve Prometheus metrics at /metrics until stopped
+                                         (headless; --window opens the window as well)
   genmon --help | --version
 
 Options:
@@ -71,6 +75,11 @@ Options:
   --no-history         do not open the history database
   --json               --history-search: one JSON object per line instead of the table
   --limit N            --history-search: at most N jobs (default 50)
+  --serve-metrics [ADDR:]PORT
+                       serve /metrics (Prometheus text format) on 127.0.0.1:PORT, or on ADDR when
+                       given (0.0.0.0: every address); port 0 picks a free one (docs/prometheus.md)
+  --name NAME          the backend's label in the metrics (default: the URL's host:port; demo)
+  --window             with --serve-metrics: open the window too
 
 History search (QUERY): every term must match, but id:, status:, sampler:, size:, seed:,
 steps: and backend: given twice mean either.
@@ -90,6 +99,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
     bool speedGiven = false;
     bool afterGiven = false;
     bool limitGiven = false;
+    bool windowToo = false;
     auto fail = [](std::string msg) { return CliResult{std::nullopt, std::move(msg)}; };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -182,6 +192,16 @@ CliResult parseCli(const std::vector<std::string>& args) {
             if (!value(v) || !parseInt(v, o.historyLimit) || o.historyLimit < 1 || o.historyLimit > 1000000)
                 return fail("--limit needs a number of jobs from 1 to 1000000");
             limitGiven = true;
+        } else if (a == "--serve-metrics") {
+            if (!value(v)) return fail("--serve-metrics needs [ADDR:]PORT, e.g. --serve-metrics 9464");
+            if (auto address = exporter::parseListenAddress(v); !address)
+                return fail("--serve-metrics " + address.error().message);
+            o.serveMetrics = v;
+        } else if (a == "--name") {
+            if (!value(v) || v.empty()) return fail("--name needs the backend's name, e.g. --name gpu-box-1");
+            o.backendName = v;
+        } else if (a == "--window") {
+            windowToo = true;
         } else {
             return fail("unknown argument '" + a + "' (see genmon --help)");
         }
@@ -214,6 +234,16 @@ CliResult parseCli(const std::vector<std::string>& args) {
         return fail("--record writes a live session: use it with --backend URL or --demo, not with --replay or --fixture");
     if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
         return fail("--fixture renders a screenshot: add --screenshot OUT.png");
+    if (o.serveMetrics) {
+        if (o.mode != CliOptions::Mode::Window)
+            return fail("--serve-metrics runs until stopped: it cannot be combined with --dump-snapshot or --screenshot");
+        if (o.replayPath) return fail("--serve-metrics watches a live backend: use it with --backend URL or --demo");
+        if (!windowToo) o.mode = CliOptions::Mode::ServeMetrics;
+    } else if (windowToo) {
+        return fail("--window goes with --serve-metrics (without it genmon opens the window anyway)");
+    } else if (o.backendName) {
+        return fail("--name names the backend in the metrics: use it with --serve-metrics");
+    }
     return {o, {}};
 }
 

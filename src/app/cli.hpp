@@ -7,7 +7,7 @@
 namespace genmon::app {
 
 struct CliOptions {
-    enum class Mode { Window, Screenshot, DumpSnapshot, Help, Version } mode = Mode::Window;
+    enum class Mode { Window, Screenshot, DumpSnapshot, ServeMetrics, Help, Version } mode = Mode::Window;
     std::string screenshotPath;
     int width = 1280, height = 800;
     bool sizeGiven = false;  // --size overrides a fixture's own size
@@ -24,6 +24,10 @@ struct CliOptions {
     std::optional<std::string> recordPath;   // --record FILE: write the traffic as JSON lines
     std::optional<std::string> replayPath;   // --replay FILE: play a recording, no network
     double speed = 1.0;                      // --speed X with --replay; 0: as fast as possible
+    // Issue 17.4: --serve-metrics [ADDR:]PORT serves Prometheus /metrics, headless (Mode::
+    // ServeMetrics) or beside the window with --window; --name NAME is the backend label.
+    std::optional<std::string> serveMetrics;  // as given, checked by exporter::parseListenAddress
+    std::optional<std::string> backendName;
     std::vector<std::string> warnings;       // e.g. an API key given on the command line
     // Issue 18: the history database and its script commands (app/history_commands.hpp).
     std::optional<std::string> historyDbPath;  // --history-db FILE (default: history::defaultHistoryPath())

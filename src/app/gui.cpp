@@ -157,7 +157,10 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;
         const int64_t now = source.nowMicros();
         win.newFrame();
+        const auto frameStart = std::chrono::steady_clock::now();
         app.frame({snap, now, std::move(events), retryAt, source.exchanges});
+        if (run.onFrameSeconds)
+            run.onFrameSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - frameStart).count());
         events.clear();
         win.setTitle(ui::App::windowTitle(*snap));
         if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id

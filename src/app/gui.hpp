@@ -36,6 +36,7 @@ struct WindowRun {
     std::function<void(ui::UiState&)> prepare;  // applies saved settings before the first frame
     std::function<void(const ui::UiState&)> finish;  // saves settings after the last frame
     std::function<bool()> quitRequested;
+    std::function<void(double)> onFrameSeconds;  // optional: each drawn frame's ui::App::frame time
 };
 
 // Opens the window and runs until it closes. No display: an error the caller turns into exit 2.

@@ -19,6 +19,7 @@
 #include "app/replay_commands.hpp"
 #include "app/replay_session.hpp"
 #include "app/runtime.hpp"
+#include "app/serve_metrics.hpp"
 #include "app/settings_store.hpp"
 #include "app/signals.hpp"
 #include "platform/png.hpp"
@@ -201,6 +202,20 @@ int window(const app::CliOptions& o) {
     if (o.recordPath)
         if (auto st = live->runtime.startRecording(*o.recordPath, backend.value()); !st) return fail(st.error().message, 2);
     const bool haveKey = key.value().has_value();
+    // --serve-metrics --window (issue 17.4): /metrics beside the window, with its frame times.
+    exporter::FrameHistogram frameTimes;
+    std::unique_ptr<exporter::MetricsServer> metrics;
+    if (o.serveMetrics) {
+        auto started = app::startMetricsServer(
+            o,
+            [&live, name = o.backendName, url = backend->baseUrl] {
+                auto snap = live->runtime.snapshots().acquire();
+                return std::vector<exporter::BackendMetrics>{{app::metricsBackendName(name, *snap, url), std::move(snap)}};
+            },
+            &frameTimes, stderr);
+        if (!started) return fail(started.error().message, started.error().kind == model::ErrorKind::InvalidArgument ? 2 : 1);
+        metrics = std::move(started).value();
+    }
     live->runtime.snapshots().setOnPublish([] { platform::Window::wake(); });
     live->runtime.start(backend.value(), key.value(), settings.polls);
     if (settings.historyLimit != 10) live->runtime.manager().setHistoryLimitOverride(settings.historyLimit);
@@ -223,8 +238,10 @@ int window(const app::CliOptions& o) {
     };
     // Quit (Ctrl+Q, the menu), closing the window and the signals all leave the loop here.
     run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
+    if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
     auto st = app::runWindow(source, commands, run);
     shutdownBegins();
+    if (metrics) metrics->stop();
     live->runtime.flushRecording();  // on disk before a shutdown that the deadline might cut short
     live->runtime.shutdown();
     if (auto rec = live->runtime.stopRecording(); !rec) std::fprintf(stderr, "genmon: warning: %s\n", rec.error().message.c_str());
@@ -292,6 +309,7 @@ int run(const app::CliOptions& o) {
             withUrl.backendUrl = demo.value()->baseUrl();
             return app::runDumpSnapshot(withUrl);
         }
+        case app::CliOptions::Mode::ServeMetrics: return app::runServeMetrics(o);  // headless (issue 17.4)
         case app::CliOptions::Mode::Window: return o.replayPath ? replayWindow(o) : window(o);
     }
     return 0;

@@ -49,6 +49,7 @@ bool MetricsRecorder::sample(int64_t nowMicros, const MetricsInputs& inputs) {
     live_->newestSampleMicros = nextSampleMicros_ - kMetricSampleMicros;
     pendingMessages_ = pendingReconnects_ = 0;
     pendingCompletions_ = 0;
+    expireUnsettled(nowMicros);
     publish();
     return true;
 }
@@ -92,6 +93,11 @@ void MetricsRecorder::closeSecond(int64_t endMicros, const MetricsInputs& in, bo
         // A transport's totals only grow; smaller ones come from a transport made since.
         if (in.parse.nanos < parseBaseline_.nanos || in.parse.decodes < parseBaseline_.decodes) parseBaseline_ = {};
         parseMillis = static_cast<double>(in.parse.nanos - parseBaseline_.nanos) / 1e6;
+        if (in.parse.decodes != parseBaseline_.decodes) {
+            cumulative_.parseSeconds += parseMillis / 1e3;
+            cumulative_.parses += in.parse.decodes - parseBaseline_.decodes;
+            cumulativeChanged_ = true;
+        }
         parseBaseline_ = in.parse;
     }
     s[Metric::ParseMillisPerSecond].push(parseMillis);
@@ -99,6 +105,80 @@ void MetricsRecorder::closeSecond(int64_t endMicros, const MetricsInputs& in, bo
     s[Metric::SnapshotAgeSeconds].push(
         in.newestDataMicros > 0 ? static_cast<double>(std::max<int64_t>(0, endMicros - in.newestDataMicros)) / 1e6
                                 : kNaN);
+}
+
+// ---- cumulative counts (issue 17.4) ----
+
+void SecondsHistogram::observe(double seconds) noexcept {
+    if (!std::isfinite(seconds) || seconds < 0) return;
+    // Prometheus buckets are "less than or equal": a 0.5 s run belongs to le="0.5".
+    const auto bound = std::lower_bound(kJobSecondsBuckets.begin(), kJobSecondsBuckets.end(), seconds);
+    ++counts[static_cast<size_t>(bound - kJobSecondsBuckets.begin())];
+    sum += seconds;
+    ++count;
+}
+
+namespace {
+bool sameJob(const JobLifecycle& e, std::string_view id) {
+    return e.job && !id.empty() && (e.job->uiId == id || e.job->backendId == id);
+}
+}  // namespace
+
+void MetricsRecorder::countOutcome(JobOutcome outcome, const JobLifecycle& e, std::optional<double> serverRunSeconds) {
+    ++cumulative_.jobsFinished[static_cast<size_t>(outcome)];
+    cumulativeChanged_ = true;
+    if (outcome != JobOutcome::Completed) return;
+    // The run as the ETA learns it: the server's total_duration, else the start genmon saw to the
+    // end; never the time in the queue, never a run whose start was not seen (too short).
+    if (serverRunSeconds && *serverRunSeconds > 0)
+        cumulative_.runSeconds.observe(*serverRunSeconds);
+    else if (e.startObserved && e.startedAtMicros > 0 && e.finishedAtMicros > e.startedAtMicros)
+        cumulative_.runSeconds.observe(static_cast<double>(e.finishedAtMicros - e.startedAtMicros) / 1e6);
+}
+
+void MetricsRecorder::noteDeparture(const JobLifecycle& e, std::optional<double> serverRunSeconds, int64_t now) {
+    if (!e.job) return;
+    // Back in the queue after it vanished (relisted): that departure was not an end.
+    std::erase_if(unsettled_, [&](const Unsettled& u) {
+        return sameJob(u.entry, e.job->uiId.view()) || sameJob(u.entry, e.job->backendId.view());
+    });
+    // The wait is known once the job ran and its creation time is the server's.
+    if (e.startedAtMicros > 0 && e.job->created_at.valid && e.startedAtMicros >= e.queuedAtMicros) {
+        cumulative_.queueWaitSeconds.observe(static_cast<double>(e.startedAtMicros - e.queuedAtMicros) / 1e6);
+        cumulativeChanged_ = true;
+    }
+    if (e.outcome != JobOutcome::Vanished) return countOutcome(e.outcome, e, serverRunSeconds);
+    if (unsettled_.size() >= kMaxUnsettled) {
+        countOutcome(JobOutcome::Vanished, unsettled_.front().entry, std::nullopt);
+        unsettled_.erase(unsettled_.begin());
+    }
+    unsettled_.push_back(Unsettled{e, now});
+}
+
+void MetricsRecorder::noteLateOutcome(std::string_view id, JobOutcome outcome, std::optional<double> serverRunSeconds) {
+    for (auto it = unsettled_.begin(); it != unsettled_.end(); ++it) {
+        if (!sameJob(it->entry, id)) continue;
+        countOutcome(outcome, it->entry, serverRunSeconds);
+        unsettled_.erase(it);
+        return;
+    }
+}
+
+void MetricsRecorder::expireUnsettled(int64_t now) {
+    size_t expired = 0;
+    while (expired < unsettled_.size() && now - unsettled_[expired].leftAtMicros >= kUnknownOutcomeGraceMicros) {
+        countOutcome(JobOutcome::Vanished, unsettled_[expired].entry, std::nullopt);
+        ++expired;
+    }
+    unsettled_.erase(unsettled_.begin(), unsettled_.begin() + static_cast<std::ptrdiff_t>(expired));
+}
+
+CumulativeMetricsPtr MetricsRecorder::cumulative() {
+    if (cumulativeChanged_ || !cumulativePublished_) {
+        cumulativePublished_ = std::make_shared<const CumulativeMetrics>(cumulative_);
+        cumulativeChanged_ = false;
+    }
+    return cumulativePublished_;
 }
 
 void MetricsRecorder::publish() {

@@ -8,6 +8,9 @@
 // copies a pointer, never the samples.
 //
 // UI frame time is not here: it is measured on the UI thread and stays there (ui/metrics_view).
+//
+// Issue 17.4: the recorder also keeps genmon's cumulative counts for the Prometheus exposition
+// (CumulativeMetrics, below): counters and histograms since genmon started, which never go back.
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -15,6 +18,10 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <vector>
+
+#include "orchestrator/job_history.hpp"
 
 namespace genmon::orchestrator {
 
@@ -85,6 +92,40 @@ struct MetricsInputs {
     ParseTotals parse;             // the current transport's totals so far
 };
 
+// ---- Cumulative counts (issue 17.4: the Prometheus exposition) -------------------------------
+//
+// genmon's own counts for one backend since it started. They only grow: reconnects, initialize
+// retries, a backend restart or a new URL reset nothing here (Prometheus takes a counter that
+// goes down for a restart of genmon itself).
+
+// Bucket upper bounds in seconds for job run and queue-wait times: image generation takes from
+// half a second to many minutes.
+inline constexpr std::array<double, 11> kJobSecondsBuckets{0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
+
+struct SecondsHistogram {
+    // Observations per bucket (not cumulative); the last one holds those above the last bound.
+    std::array<uint64_t, kJobSecondsBuckets.size() + 1> counts{};
+    double sum = 0;
+    uint64_t count = 0;
+    void observe(double seconds) noexcept;
+};
+
+// Immutable once published; the snapshot shares one until something counted changes.
+struct CumulativeMetrics {
+    // Jobs that left the local queue, by outcome. Vanished ("unknown"): no longer listed and no
+    // message said how it ended within kUnknownOutcomeGraceMicros.
+    std::array<uint64_t, 4> jobsFinished{};
+    SecondsHistogram runSeconds;        // completed jobs whose running time is known
+    SecondsHistogram queueWaitSeconds;  // jobs that ran: from created_at to the start of the run
+    uint64_t socketMessages = 0;        // WebSocket messages delivered to the orchestrator
+    uint64_t reconnects = 0;            // the socket connected again after having been connected
+    double parseSeconds = 0;            // time spent decoding JSON, every transport of this backend
+    uint64_t parses = 0;                // decode calls
+
+    uint64_t finished(JobOutcome o) const noexcept { return jobsFinished[static_cast<size_t>(o)]; }
+};
+using CumulativeMetricsPtr = std::shared_ptr<const CumulativeMetrics>;
+
 // Worker-owned: every call on the worker thread.
 class MetricsRecorder {
 public:
@@ -100,15 +141,34 @@ public:
     void noteMessage() noexcept {
         ++pendingMessages_;
         ++live_->wsMessagesTotal;
+        ++cumulative_.socketMessages;
+        cumulativeChanged_ = true;
     }
     void noteReconnect() noexcept {
         ++pendingReconnects_;
         ++live_->reconnectsTotal;
+        ++cumulative_.reconnects;
+        cumulativeChanged_ = true;
     }
     // A job completed; runSeconds is its running time when known (not its time in the queue).
     void noteCompletion(int64_t atMicros, std::optional<double> runSeconds) noexcept;
     // A new transport counts its decode time from zero.
     void transportChanged() noexcept { parseBaseline_ = {}; }
+
+    // ---- cumulative counts (issue 17.4) ----
+    // How long a job that left the queue without a word may wait for the message that says how it
+    // ended (the socket's final message can come a monitor tick after the listing dropped it).
+    static constexpr int64_t kUnknownOutcomeGraceMicros = 30 * kMetricSampleMicros;
+    static constexpr size_t kMaxUnsettled = 1024;  // beyond this the oldest counts as unknown at once
+    // A job left the local queue (the entry the job history gets). A known outcome is counted now,
+    // with its run and queue-wait times; a job that vanished waits for noteLateOutcome, so each
+    // job counts once, under its real outcome when genmon learns it.
+    void noteDeparture(const JobLifecycle& entry, std::optional<double> serverRunSeconds, int64_t nowMicros);
+    // A completion or error message about a job that is no longer in the local queue: settles it
+    // when it vanished recently (otherwise nothing: it was counted when it left).
+    void noteLateOutcome(std::string_view jobId, JobOutcome outcome, std::optional<double> serverRunSeconds);
+    // The counts as they are, one immutable copy shared until something counted changes.
+    CumulativeMetricsPtr cumulative();
 
     // ---- once a second ----
     // Seconds are counted from the first call; start() there, then call sample() when
@@ -129,6 +189,8 @@ private:
     void closeSecond(int64_t endMicros, const MetricsInputs& inputs, bool newest);
     double percentile(double p, int64_t endMicros);
     void publish();
+    void countOutcome(JobOutcome outcome, const JobLifecycle& entry, std::optional<double> serverRunSeconds);
+    void expireUnsettled(int64_t nowMicros);
 
     struct Finished {
         int64_t atMicros = 0;
@@ -150,6 +212,15 @@ private:
     std::array<Finished, kDurationReservoir> finished_{};
     size_t finishedNext_ = 0, finishedSize_ = 0;
     std::array<double, kDurationReservoir> scratch_{};  // the percentile's working copy
+
+    CumulativeMetrics cumulative_;
+    CumulativeMetricsPtr cumulativePublished_;
+    bool cumulativeChanged_ = true;
+    struct Unsettled {
+        JobLifecycle entry;  // as it left, Vanished
+        int64_t leftAtMicros = 0;
+    };
+    std::vector<Unsettled> unsettled_;  // oldest first, at most kMaxUnsettled
 };
 
 }  // namespace genmon::orchestrator

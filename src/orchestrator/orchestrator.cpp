@@ -170,6 +170,7 @@ void GenerationOrchestrator::publishNow() {
                                        now);
     scheduleForecast();
     s->metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
+    s->cumulative = metrics_.cumulative();  // issue 17.4: a new pointer only when a count changed
     s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
                                                                           : ++contentVersion_;
     lastPublished_ = s;
@@ -274,6 +275,7 @@ void GenerationOrchestrator::recordDeparture(const model::JobPtr& job, std::opti
     e.queuedAtMicros = job->created_at.valid ? std::min(job->created_at.micros, firstKnown) : firstKnown;
     if (!error.empty()) e.error = model::Text(error);
     e.learned = learnRun(e, serverRunSeconds);
+    metrics_.noteDeparture(e, serverRunSeconds, now);  // issue 17.4: finished jobs by outcome
     history_.append(std::move(e), now);
 }
 
@@ -1082,6 +1084,7 @@ void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
     else  // a listing dropped it first: now its outcome is known
         history_.settle(m.job_id, JobOutcome::Completed,
                         [&](const JobLifecycle& e) { return learnRun(e, m.total_duration); });
+    metrics_.noteLateOutcome(m.job_id, JobOutcome::Completed, m.total_duration);  // after the departure above
     queue_.handleCompletionMessage(m);
     model::GenerationResult r = ResultsModule::fromCompletion(m, now);
     const auto existing = results_.find(r.id);
@@ -1107,6 +1110,7 @@ void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
         recordDeparture(job, JobOutcome::Failed, worker_.nowMicros(), std::nullopt, m.error);
     else
         history_.settle(m.job_id, JobOutcome::Failed, {}, m.error);
+    metrics_.noteLateOutcome(m.job_id, JobOutcome::Failed, std::nullopt);  // after the departure above
     queue_.handleErrorMessage(m);
     jobsUpdatedAt_ = worker_.nowMicros();
     notify(NotificationKind::Error, "Generation failed: " + m.error, {}, m.job_id);

@@ -102,6 +102,8 @@ struct Snapshot {
     // Live metrics (issue 10): the last 10 minutes, one sample a second; replaced once a second,
     // shared by the snapshots in between. Null until the first second closed.
     MetricsSeriesPtr metrics;
+    // Issue 17.4: genmon's counts since it started (Prometheus); replaced when a count changes.
+    CumulativeMetricsPtr cumulative;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
