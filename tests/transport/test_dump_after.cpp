@@ -113,8 +113,11 @@ TEST_CASE("issue 14.4: --dump-snapshot --after-ms prints what the socket said af
 
 TEST_CASE("issue 14.4: --dump-snapshot carries each active job's estimate: the running one's from the server, the queue's behind it") {
     // One worker (the idle scenario), three jobs queued 100 ms apart (so "oldest first" is clear),
-    // nothing learned yet: the server's eta_seconds for the running job is the only basis.
-    auto sim = startSim();
+    // nothing learned yet: the server's eta_seconds for the running job is the only basis. Upstream
+    // sends eta_seconds null (global progress, spec §3.1), so the sim reports per job here.
+    sim::SimOptions options = quietSim();
+    options.progressMode = sim::ProgressMode::PerJob;
+    auto sim = startSim(options);
     const std::string first = sim->queueJob("a paper boat");
     sim->advance(100);
     const std::string second = sim->queueJob("a red fox");
