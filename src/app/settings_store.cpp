@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <cstdlib>
 #include <filesystem>
@@ -151,6 +152,21 @@ bool writeAll(int fd, const char* data, size_t size) {
     return true;
 }
 
+// A crash between mkostemp and rename leaves ".<name>.tmp-XXXXXX" behind. One older than a minute
+// is an orphan (a save takes milliseconds), so the next save removes it; a younger one may be
+// another genmon's save in flight and is left alone.
+void removeOrphanedTemporaries(const fs::path& dir, const std::string& prefix) {
+    std::error_code ec;
+    const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::error_code timeError;
+        const auto written = fs::last_write_time(it->path(), timeError);
+        if (!timeError && written < cutoff) fs::remove(it->path(), timeError);
+    }
+}
+
 }  // namespace
 
 model::Status writeFileAtomically(const std::string& path, std::string_view content, const AtomicWriteHooks* hooks) {
@@ -161,7 +177,9 @@ model::Status writeFileAtomically(const std::string& path, std::string_view cont
     if (ec) return saveError(path, "cannot create the folder " + dir.string() + ": " + ec.message());
     // Same folder as the target: rename(2) is atomic only within one file system.
     std::string leaf = ".";  // hidden, and never taken for the real file
-    leaf.append(target.filename().string()).append(".tmp-XXXXXX");
+    leaf.append(target.filename().string()).append(".tmp-");
+    removeOrphanedTemporaries(dir, leaf);
+    leaf.append("XXXXXX");
     std::string name = (dir / leaf).string();
     const int fd = ::mkostemp(name.data(), O_CLOEXEC);
     if (fd < 0) return saveError(path, "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno));

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "app/settings_store.hpp"
@@ -159,4 +161,23 @@ TEST_CASE("issue 14.2: a save that cannot replace the file says why and leaves n
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().message.find("cannot save " + (dir / "settings.json").string() + ": rename failed: ") == 0);
     CHECK(filesIn(dir) == std::vector<std::string>{"settings.json"});
+}
+
+TEST_CASE("issue 14.2: the next save removes a temporary file a crash left behind, and never one still being written") {
+    const auto dir = freshDir("settings-orphans");
+    const std::string path = (dir / "settings.json").string();
+    REQUIRE(app::saveSettings(path, someSettings(40)).ok());
+    // Two leftovers as a crashed save leaves them: one from an hour ago, one from just now (which
+    // may be another genmon's save in flight), and an unrelated file with a similar name.
+    const auto orphan = dir / ".settings.json.tmp-AbC123";
+    const auto inFlight = dir / ".settings.json.tmp-XyZ789";
+    const auto unrelated = dir / ".settings.json.tmp-notes.txt";
+    for (const auto& file : {orphan, inFlight, unrelated}) std::ofstream(file) << "{\"historyLimit\": 1";
+    std::filesystem::last_write_time(orphan, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+
+    REQUIRE(app::saveSettings(path, someSettings(60)).ok());
+    CHECK_FALSE(std::filesystem::exists(orphan));
+    CHECK(std::filesystem::exists(inFlight));
+    CHECK(std::filesystem::exists(unrelated));
+    CHECK(app::loadSettings(path).settings.historyLimit == 60);
 }
