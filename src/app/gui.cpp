@@ -162,6 +162,12 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         if (run.onFrameSeconds)
             run.onFrameSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - frameStart).count());
         events.clear();
+        // A moved or resized panel is on disk seconds later, not only at exit: a crash or a
+        // SIGKILL keeps the layout (ImGui asks IniSavingRate seconds after the last change).
+        if (ImGuiIO& io = ImGui::GetIO(); io.WantSaveIniSettings && run.saveLayout) {
+            run.saveLayout();
+            io.WantSaveIniSettings = false;
+        }
         win.setTitle(ui::App::windowTitle(*snap));
         if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id
         reusedTextureIds = textures.reusedIds();

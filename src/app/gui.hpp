@@ -35,6 +35,7 @@ struct WindowRun {
     std::string iniPath;                  // ImGui's layout file in the user's config folder
     std::function<void(ui::UiState&)> prepare;  // applies saved settings before the first frame
     std::function<void(const ui::UiState&)> finish;  // saves settings after the last frame
+    std::function<void()> saveLayout;  // when ImGui says the layout changed (5 s after), and so on
     std::function<bool()> quitRequested;
     std::function<void(double)> onFrameSeconds;  // optional: each drawn frame's ui::App::frame time
 };

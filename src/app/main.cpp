@@ -236,6 +236,7 @@ int window(const app::CliOptions& o) {
             std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
         saveLayout();
     };
+    run.saveLayout = saveLayout;
     // Quit (Ctrl+Q, the menu), closing the window and the signals all leave the loop here.
     run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
     if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
@@ -285,6 +286,7 @@ int replayWindow(const app::CliOptions& o) {
             std::fprintf(stderr, "genmon: warning: %s\n", st2.error().message.c_str());
         saveLayout();
     };
+    run.saveLayout = saveLayout;
     run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
     auto st = app::runWindow(source, commands, run);
     shutdownBegins();

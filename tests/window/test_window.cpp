@@ -313,3 +313,18 @@ TEST_CASE("issue 14.8 (14.2): closing the window saves settings and a complete r
                   "after the window closed genmon " << describeStatus(*status) << ", expected exited 0");
     checkSavedOnExit(s, recording);
 }
+
+TEST_CASE("issue 14.2: the layout is on disk while genmon runs, so a SIGKILL keeps it") {
+    Session s("layout_saved_live");  // a fresh config folder: every panel is new to ImGui's layout
+    const fs::path ini = s.configDir() / "imgui.ini";
+    // ImGui asks for a save 5 s (IniSavingRate) after a change; the sim's progress keeps frames coming.
+    const bool saved = waitUntil([&] { return fileText(ini).find("[Window][Queue") != std::string::npos; }, 20s);
+    CHECK_MESSAGE(saved, "no layout in " << ini.string() << " 20 s after the panels appeared; genmon's log:\n"
+                                         << s.genmonLog());
+    REQUIRE(s.genmon().signal(SIGKILL));
+    REQUIRE(s.genmon().waitExit(3s).has_value());
+    CHECK(fileText(ini).find("[Window][Queue") != std::string::npos);
+    // Written whole through the atomic writer: no temporary file left beside it.
+    for (const auto& entry : fs::directory_iterator(s.configDir()))
+        CHECK_MESSAGE(entry.path().filename().string().find(".tmp-") == std::string::npos, entry.path().string());
+}
