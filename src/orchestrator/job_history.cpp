@@ -1,10 +1,15 @@
 #include "orchestrator/job_history.hpp"
 
+#include <algorithm>
+
 namespace genmon::orchestrator {
 
 namespace {
 // How far back settle() looks: a late completion message follows the listing within seconds.
 constexpr size_t kSettleLookback = 32;
+// How far back append() looks for a cancel the backend ignored: the job may have waited behind
+// many others before its worker picked it up.
+constexpr size_t kReturnLookback = 1024;
 
 bool matches(const JobLifecycle& e, std::string_view id) {
     return e.job && (e.job->uiId == id || e.job->backendId == id);
@@ -38,6 +43,22 @@ std::vector<JobLifecycle>& JobHistoryLog::mutableChunk(size_t index) {
 }
 
 void JobHistoryLog::append(JobLifecycle entry, int64_t now) {
+    // Upstream renders a job it was asked to cancel anyway (spec §2.5, §9.7): it comes back and
+    // leaves a second time. One job is one lifecycle: the later departure replaces the cancel.
+    if (entry.job && entry.outcome != JobOutcome::Cancelled) {
+        size_t looked = 0;
+        for (size_t c = chunks_.size(); c-- > 0 && looked < kReturnLookback;)
+            for (size_t i = chunks_[c]->size(); i-- > 0 && looked < kReturnLookback; ++looked) {
+                const JobLifecycle& e = (*chunks_[c])[i];
+                if (e.outcome != JobOutcome::Cancelled || !e.job || e.job->backendId.empty() ||
+                    e.job->backendId != entry.job->backendId)
+                    continue;
+                entry.queuedAtMicros = std::min(entry.queuedAtMicros, e.queuedAtMicros);
+                entry.cancelIgnored = true;
+                mutableChunk(c)[i] = std::move(entry);
+                return;
+            }
+    }
     if (chunks_.empty() || chunks_.back()->size() == kHistoryChunk) {
         chunks_.push_back(std::make_shared<std::vector<JobLifecycle>>());
         chunks_.back()->reserve(kHistoryChunk);

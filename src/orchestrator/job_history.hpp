@@ -38,6 +38,7 @@ struct JobLifecycle {
     JobOutcome outcome = JobOutcome::Completed;
     bool startObserved = false;    // genmon saw it start (else the server's start time)
     bool learned = false;          // its run taught the ETA estimator
+    bool cancelIgnored = false;    // genmon cancelled it, the backend ran it anyway (spec §9.7)
     model::Text error;             // why it failed, when the job itself does not say
 };
 

@@ -98,6 +98,7 @@ TimelineView::Lane TimelineView::laneAt(const orchestrator::Snapshot& snap, size
         l.startedAt = e.startedAtMicros;
         l.endAt = e.finishedAtMicros;
         l.kind = kindOf(e.outcome);
+        l.cancelIgnored = e.cancelIgnored;
         l.error = !e.error.empty() || !e.job || !e.job->error ? e.error : *e.job->error;
         return l;
     }
@@ -219,6 +220,7 @@ void TimelineView::drawTooltip(FrameContext& ctx, const Lane& lane) {
         ImGui::PopFont();
     }
     ImGui::TextColored(laneColor(lane.kind), "%s", laneKindName(lane.kind));
+    if (lane.cancelIgnored) ImGui::TextDisabled("cancelled here; the backend ran it anyway");
     const bool active = lane.kind == LaneKind::Running || lane.kind == LaneKind::Queued;
     const int64_t waitEnd = lane.startedAt > 0 ? lane.startedAt : lane.endAt;
     std::string times = (lane.kind == LaneKind::Queued ? "waiting " : "queued ") +

@@ -33,6 +33,7 @@ public:
         int64_t endAt = 0;      // finished, or now for an active job
         LaneKind kind = LaneKind::Queued;
         model::Text error;
+        bool cancelIgnored = false;  // spec §9.7: cancelled here, run by the backend anyway
     };
 
 private:

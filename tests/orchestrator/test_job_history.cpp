@@ -157,3 +157,33 @@ TEST_CASE("issue 10 history: a job keeps its observed run start across listings 
     CHECK(job->runningSinceMicros == h.exec.nowMicros() - 7'000'000);
     CHECK_FALSE(job->runningSinceObserved);
 }
+
+TEST_CASE("spec 2.5 / 9.7: a job the backend runs after genmon cancelled it is one lifecycle, not two") {
+    const int64_t t0 = 1'000'000'000'000;
+    JobHistoryLog log;
+    log.append(entry("other", t0), t0);
+    JobLifecycle cancel = entry("back", t0 + 1'000'000, JobOutcome::Cancelled);
+    cancel.queuedAtMicros = t0 - 50'000'000;
+    log.append(cancel, t0 + 1'000'000);
+    for (int i = 0; i < 100; ++i) log.append(entry(numbered(i), t0 + 2'000'000 + i), t0 + 2'000'000 + i);
+    const auto before = log.view();
+
+    // It comes back, renders and ends: the departure replaces the cancel in place.
+    log.append(entry("back", t0 + 30'000'000), t0 + 30'000'000);
+    const auto view = log.view();
+    CHECK(view->size() == 102);
+    const JobLifecycle* e = view->findNewest("back");
+    REQUIRE(e);
+    CHECK(e->outcome == JobOutcome::Completed);
+    CHECK(e->cancelIgnored);
+    CHECK(e->queuedAtMicros == t0 - 50'000'000);  // it waited since it was first queued
+    CHECK(e->finishedAtMicros == t0 + 30'000'000);
+    // What was published before stays as it was.
+    CHECK(before->findNewest("back")->outcome == JobOutcome::Cancelled);
+
+    // A second cancel of another job is an entry of its own; a job only cancelled stays cancelled.
+    log.append(entry("gone", t0 + 31'000'000, JobOutcome::Cancelled), t0 + 31'000'000);
+    CHECK(log.view()->size() == 103);
+    CHECK(log.view()->findNewest("gone")->outcome == JobOutcome::Cancelled);
+    CHECK_FALSE(log.view()->findNewest("gone")->cancelIgnored);
+}

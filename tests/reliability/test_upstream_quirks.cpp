@@ -130,4 +130,20 @@ TEST_CASE("spec 2.5 / 9.7 / issue 14.3: a job genmon cancelled comes back while 
     CHECK(waitUntil([&] { return s.jobCount(cancelled) == 0 && s.resultCount(cancelled) == 1; }));
     s.requireConverged();
     CHECK(s.sim->stats().wsConnections == 1);  // nothing of this broke the socket
+
+    // The timeline holds one lifecycle for it, not a cancel and then a second run: the later
+    // departure replaced the cancel, and says the cancel was ignored.
+    const auto history = s.snap()->jobHistory;
+    REQUIRE(history);
+    size_t entries = 0;
+    const orchestrator::JobLifecycle* last = nullptr;
+    for (size_t i = 0; i < history->size(); ++i)
+        if ((*history)[i].job && (*history)[i].job->backendId == cancelled) {
+            ++entries;
+            last = &(*history)[i];
+        }
+    CHECK(entries == 1);
+    REQUIRE(last);
+    CHECK(last->cancelIgnored);
+    CHECK(last->outcome != orchestrator::JobOutcome::Cancelled);
 }
