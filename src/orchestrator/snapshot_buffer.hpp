@@ -49,8 +49,9 @@ public:
         if (held == front_) return true;
         SnapshotPtr dropped = front_;  // a refcount increment
         dropped.swap(held);            // held: the front; dropped: the reader's previous one
-        // Park the previous one for the worker; if a parked one is still there (no publish
-        // since), it changes places with it and is released below, off the lock.
+        // Park the previous one for the worker. With one reader the slot is always empty here (a
+        // new front means a publish since the last drop, and every publish empties it); with
+        // more, a second one is released here, off the lock.
         if (!retired_) retired_.swap(dropped);
         lock.unlock();
         return true;
