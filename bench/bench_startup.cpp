@@ -66,17 +66,19 @@ int main(int argc, char** argv) {
         report.unavailable(id, name, "s", error.empty() ? cmdline + " exited with " + std::to_string(st) : error);
         return 0;
     }
-    Samples s;
-    const int runs = opt.reps(10, 2);
-    for (int i = 0; i < runs; ++i) {
-        const int64_t t0 = nowNs();
-        const int st = runOnce(cmd, error);
-        s.add(static_cast<double>(nowNs() - t0));
-        if (st != 0) {
-            report.unavailable(id, name, "s", cmdline + " exited with " + std::to_string(st));
-            return 0;
+    runRounds(opt, report, [&] {
+        Samples s;
+        const int runs = opt.reps(10, 5);
+        for (int i = 0; i < runs; ++i) {
+            const int64_t t0 = nowNs();
+            const int st = runOnce(cmd, error);
+            s.add(static_cast<double>(nowNs() - t0));
+            if (st != 0) {
+                report.unavailable(id, name, "s", cmdline + " exited with " + std::to_string(st));
+                return;
+            }
         }
-    }
-    report.add(id, name, s.median() / 1e9, "s", Target::atMost(1.5), "`" + cmdline + "`: " + describeNs(s, 1e9, "s"));
+        report.add(id, name, s.median() / 1e9, "s", Target::atMost(1.5), "`" + cmdline + "`: " + describeNs(s, 1e9, "s"));
+    });
     return 0;
 }

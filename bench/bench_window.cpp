@@ -248,7 +248,9 @@ private:
 };
 
 struct Measured {
-    double cpuPercent = 0;
+    double cpuPercent = 0;              // over the whole measured time
+    std::vector<double> roundPercents;  // issue 16.5: each round's share of it
+    std::vector<double> referenceMs;    // the reference workload, timed before each round
     std::string detail;
     std::string error;
 };
@@ -256,8 +258,10 @@ struct Measured {
 void sleepSeconds(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
 // Runs genmon with args in a real window on display, measures, stops it.
+// The measured time is cut into `rounds` rounds, each after a run of the reference workload
+// (its time is not measured: genmon's CPU is read after it).
 Measured measureWindow(const std::string& genmon, const std::vector<std::string>& args, const std::string& display,
-                       double warmup, double seconds, bool partial) {
+                       double warmup, double seconds, bool partial, int rounds) {
     Measured m;
     char configDir[] = "/tmp/genmon-bench-XXXXXX";  // settings and layout never touch the user's
     if (!mkdtemp(configDir)) {
@@ -286,13 +290,28 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
             m.error = "genmon exited during the warm-up: " + stats.lastOtherLine();
         } else {
             const auto f0 = stats.latest();
-            const Ticks c0 = processTicks(g.pid);
-            const int64_t w0 = nowNs();
-            sleepSeconds(seconds);
-            const Ticks c1 = processTicks(g.pid);
-            const double wall = static_cast<double>(nowNs() - w0) / 1e9;
+            Ticks c0, c1;
+            double wall = 0;
+            int64_t firstStart = 0;
+            for (int r = 0; r < rounds; ++r) {
+                m.referenceMs.push_back(referenceWorkloadMs());
+                const Ticks a = processTicks(g.pid);
+                const int64_t w0 = nowNs();
+                sleepSeconds(seconds / rounds);
+                const Ticks b = processTicks(g.pid);
+                const double w = static_cast<double>(nowNs() - w0) / 1e9;
+                m.roundPercents.push_back((b.total - a.total) / w * 100.0);
+                wall += w;
+                if (r == 0) c0 = a, firstStart = w0;
+                c1 = b;
+            }
+            // By thread: from the first round's start to the last one's end (the reference's
+            // runs in between included: a few tenths of a second in a minute).
+            const double span = static_cast<double>(nowNs() - firstStart) / 1e9;
             const auto f1 = stats.latest();
-            m.cpuPercent = (c1.total - c0.total) / wall * 100.0;
+            double measured = 0;
+            for (size_t r = 0; r < m.roundPercents.size(); ++r) measured += m.roundPercents[r];
+            m.cpuPercent = m.roundPercents.empty() ? 0 : measured / static_cast<double>(m.roundPercents.size());
             char buf[512];
             std::snprintf(buf, sizeof buf, "%s%.1f s measured after %.0f s warm-up, load average %s; by thread:",
                           partial ? "" : "GENMON_PARTIAL_REDRAW=0: ", wall, warmup, loadAverageText().c_str());
@@ -300,7 +319,7 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
             for (const auto& [name, s] : c1.byName) {
                 const auto before = c0.byName.find(name);
                 std::snprintf(buf, sizeof buf, " %s %.2f %%", name.c_str(),
-                              (s - (before == c0.byName.end() ? 0 : before->second)) / wall * 100.0);
+                              (s - (before == c0.byName.end() ? 0 : before->second)) / span * 100.0);
                 m.detail += buf;
             }
             if (f0 && f1 && f1->t > f0->t) {
@@ -329,6 +348,16 @@ Measured measureWindow(const std::string& genmon, const std::vector<std::string>
     g.closeOut();
     std::filesystem::remove_all(configDir);
     return m;
+}
+
+// Issue 16.5: one value per round of the same genmon process, the median reported.
+void reportRounds(Reporter& report, const Measured& m, const char* id, const char* name, Target target,
+                  const std::string& detail) {
+    for (size_t r = 0; r < m.roundPercents.size(); ++r) {
+        report.beginRound(static_cast<int>(r), m.referenceMs[r]);
+        report.add(id, name, m.roundPercents[r], "%", target, detail);
+    }
+    report.finishRounds();
 }
 
 }  // namespace
@@ -365,12 +394,12 @@ int main(int argc, char** argv) {
     if (!x.start(xvfb)) return unavailable("Xvfb did not start");
 
     if (want10) {
-        const Measured m = measureWindow(genmon, {"--demo"}, x.display, warmup, seconds, partial);
+        const Measured m = measureWindow(genmon, {"--demo"}, x.display, warmup, seconds, partial, opt.rounds);
         if (!m.error.empty())
             report.unavailable("10", name10, "%", m.error);
         else
-            report.add("10", name10, m.cpuPercent, "%", Target::atMost(10),
-                       "`genmon --demo` (busy; its genmon-sim runs in the same process and counts): " + m.detail);
+            reportRounds(report, m, "10", name10, Target::atMost(10),
+                         "`genmon --demo` (busy; its genmon-sim runs in the same process and counts): " + m.detail);
     }
     if (want7w) {
         Child s;
@@ -379,12 +408,12 @@ int main(int argc, char** argv) {
             (url = readLine(s.out, 10000)).rfind("http://", 0) != 0) {
             report.unavailable("7w", name7w, "%", "genmon-sim (idle) did not start");
         } else {
-            const Measured m = measureWindow(genmon, {"--backend", url}, x.display, warmup, seconds, partial);
+            const Measured m = measureWindow(genmon, {"--backend", url}, x.display, warmup, seconds, partial, opt.rounds);
             if (!m.error.empty())
                 report.unavailable("7w", name7w, "%", m.error);
             else
-                report.add("7w", name7w, m.cpuPercent, "%", Target::atMost(1),
-                           "`genmon --backend " + url + "`, genmon-sim in its own process (not counted): " + m.detail);
+                reportRounds(report, m, "7w", name7w, Target::atMost(1),
+                             "`genmon --backend " + url + "`, genmon-sim in its own process (not counted): " + m.detail);
         }
         s.stop();
     }

@@ -10,6 +10,10 @@
 //     dataFps a second (a setting, default 10): a burst of 250 publishes a second is 10 frames;
 //   - otherwise nothing: sleep until an event, or until the picture's clock texts (ages,
 //     elapsed times, countdowns) need their refresh. A toast that just sits there costs nothing.
+//   - issue 16.2: when the last look at the snapshot found the worker holding the buffer's lock
+//     (the frame drew the previous snapshot), publish wake-ups stay on and the loop looks again
+//     within kBehindRetrySeconds: the publisher wakes it after unlocking, and the retry covers a
+//     lock held by another reader (the metrics server), so no publish waits for the clock refresh.
 // Time is passed in (seconds on any monotonic clock), so tests drive it without sleeping.
 #include <algorithm>
 #include <cstdint>
@@ -35,6 +39,7 @@ public:
     static constexpr int kFramesAfterInput = 3;
     static constexpr double kMaxFps = 60;
     static constexpr double kDefaultDataFps = 10;
+    static constexpr double kBehindRetrySeconds = 0.002;
 
     // displayHz: the display's refresh rate when GLFW knows it (0: unknown). The cap is 60
     // frames a second, or the display's rate when it is lower.
@@ -55,6 +60,7 @@ public:
         bool input = false;
         bool held = false;
         bool events = false;  // notifications arrived (toasts): data, like new content
+        bool snapshotBehind = false;  // the snapshot is the previous one: the lock was taken
     };
 
     // Notes what the wake-up brought and answers whether a frame is due now, and why
@@ -62,6 +68,7 @@ public:
     FrameCause shouldDraw(const Wake& w, double now) {
         if (w.input) owedFullRate_ = std::max(owedFullRate_, kFramesAfterInput);
         held_ = w.held;
+        behind_ = w.snapshotBehind;
         if (w.contentVersion != lastContent_ || w.events) {
             lastContent_ = w.contentVersion;
             dataDirty_ = true;
@@ -85,12 +92,22 @@ public:
     // Whether a published snapshot should wake the loop: not while a frame is already due within
     // the data interval (new data, input, animation), since that frame shows the latest snapshot
     // anyway; yes while only the clock refresh is due (new data may be worth a frame sooner).
-    bool wakeUseful() const { return next().cause == FrameCause::Clock; }
+    // And always while the snapshot is behind: the publisher holding the lock wakes the loop.
+    bool wakeUseful() const { return behind_ || next().cause == FrameCause::Clock; }
     uint64_t lastContentVersion() const { return lastContent_; }
 
+    // The loop's second look before it sleeps (wakes were off until then) may find the lock
+    // taken as well.
+    void setSnapshotBehind(bool behind) { behind_ = behind; }
+    bool snapshotBehind() const { return behind_; }
+
     // How long to wait for events before asking again (0: a frame is due now). Never more than
-    // an hour: a picture whose clock texts never go stale still wakes up now and then.
-    double waitSeconds(double now) const { return std::clamp(next().at - now, 0.0, kLongestSleep); }
+    // an hour: a picture whose clock texts never go stale still wakes up now and then; never
+    // more than kBehindRetrySeconds while the snapshot is behind.
+    double waitSeconds(double now) const {
+        const double wait = std::clamp(next().at - now, 0.0, kLongestSleep);
+        return behind_ ? std::min(wait, kBehindRetrySeconds) : wait;
+    }
 
 private:
     static constexpr double kLongestSleep = 3600;
@@ -112,6 +129,7 @@ private:
     double dataInterval_ = 1.0 / kDefaultDataFps;
     int owedFullRate_ = kFramesAfterInput;  // the first frames settle the layout
     bool held_ = false;
+    bool behind_ = false;
     bool animating_ = false;
     bool dataDirty_ = true;
     uint64_t lastContent_ = ~uint64_t{0};

@@ -3,6 +3,7 @@
 #include <GLFW/glfw3.h>  // key codes only: the offscreen harness maps keys like the GLFW backend
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -142,7 +143,10 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
             // Wakes were off until now: look once more, or a publish made meanwhile would wait
             // for the clock refresh.
             for (auto& e : source.drainEvents()) events.push_back(std::move(e));
-            if (!events.empty() || source.snapshot()->contentVersion != pacer.lastContentVersion()) wait = 0;
+            const bool newer = source.snapshot()->contentVersion != pacer.lastContentVersion();
+            pacer.setSnapshotBehind(source.behind());
+            if (!events.empty() || newer) wait = 0;
+            else wait = std::min(wait, pacer.waitSeconds(seconds()));
         }
         win.waitEvents(wait);
         stats.wake();
@@ -151,7 +155,8 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const auto snap = source.snapshot();
         const auto input = win.takeInput();
         const double wokeAt = seconds();
-        const FrameCause cause = pacer.shouldDraw({snap->contentVersion, input.arrived, input.held, !events.empty()}, wokeAt);
+        const FrameCause cause =
+            pacer.shouldDraw({snap->contentVersion, input.arrived, input.held, !events.empty(), source.behind()}, wokeAt);
         stats.maybePrint(wokeAt);
         if (cause == FrameCause::None) continue;
         const int64_t retryAt = source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0;

@@ -23,6 +23,10 @@ struct FrameSource {
     std::function<std::vector<orchestrator::Event>()> drainEvents;
     std::function<int64_t()> nextInitRetryAtMicros;  // optional
     const orchestrator::ExchangeLog* exchanges = nullptr;  // optional: the Inspector's source
+    // Optional (issue 16.2): the last snapshot() could not look because the worker held the
+    // buffer's lock, so it returned the previous snapshot (orchestrator::SnapshotReader).
+    std::function<bool()> snapshotBehind = nullptr;
+    bool behind() const { return snapshotBehind && snapshotBehind(); }
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.

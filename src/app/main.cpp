@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -79,16 +80,20 @@ struct Live {
         return demo->baseUrl();
     }
 
+    // Frames read through a SnapshotReader: a try-lock, never a wait for the worker (issue 16.2).
     app::FrameSource source() {
-        return {[this] { return runtime.snapshots().acquire(); }, [this] { return runtime.nowMicros(); },
+        auto reader = std::make_shared<orchestrator::SnapshotReader>(runtime.snapshots());
+        return {[reader] { return reader->latest(); }, [this] { return runtime.nowMicros(); },
                 [this] { return runtime.events().drain(); }, [this] { return runtime.nextInitRetryAtMicros(); },
-                &runtime.exchanges()};
+                &runtime.exchanges(), [reader] { return reader->behind(); }};
     }
 };
 
 app::FrameSource replaySource(app::ReplaySession& replay) {
-    return {[&replay] { return replay.snapshots().acquire(); }, [&replay] { return replay.nowMicros(); },
-            [&replay] { return replay.events().drain(); }, [] { return int64_t{0}; }, &replay.exchanges()};
+    auto reader = std::make_shared<orchestrator::SnapshotReader>(replay.snapshots());
+    return {[reader] { return reader->latest(); }, [&replay] { return replay.nowMicros(); },
+            [&replay] { return replay.events().drain(); }, [] { return int64_t{0}; }, &replay.exchanges(),
+            [reader] { return reader->behind(); }};
 }
 
 // Which backend to watch: --backend, --demo, else the last one used, else the default.

@@ -216,3 +216,41 @@ TEST_CASE("issue 14.1: a publish wakes the loop only when that can bring a frame
     p.drew(t + 0.1, FrameCause::Data, /*animating=*/true, false, 2.0);
     CHECK_FALSE(p.wakeUseful());  // full rate: a frame comes within 1/60 s anyway
 }
+
+TEST_CASE("issue 16.2: while the snapshot is behind (the worker held the lock), wakes stay on and the loop looks again within 2 ms") {
+    FramePacer p;
+    double t = 0;
+    for (FrameCause c; (c = p.shouldDraw({1, false, false, false}, t)) != FrameCause::None; t += 0.02) p.drew(t, c, false, false, 2.0);
+    // Data is dirty and its slot not reached: wakes are off, the loop sleeps to the slot.
+    t += 0.01;
+    CHECK(p.shouldDraw({2, false, false, false}, t) == FrameCause::None);
+    CHECK_FALSE(p.wakeUseful());
+    t += p.waitSeconds(t) + 0.001;
+    REQUIRE(p.shouldDraw({2, false, false, false}, t) == FrameCause::Data);
+    p.drew(t, FrameCause::Data, false, false, 2.0);
+    CHECK(p.waitSeconds(t) == doctest::Approx(2.0));  // idle: only the clock refresh
+
+    // The next look finds the lock held: the frame would show version 2 again, while the worker
+    // may be publishing 3 (the last one). Wakes must stay on and the wait be short, whatever
+    // the clock refresh says.
+    t += 0.05;
+    CHECK(p.shouldDraw({2, false, false, false, /*snapshotBehind=*/true}, t) == FrameCause::None);
+    CHECK(p.wakeUseful());
+    CHECK(p.waitSeconds(t) <= FramePacer::kBehindRetrySeconds);
+    // Even when a data frame is due soon (wakes would otherwise be off).
+    FramePacer q;
+    double u = 0;
+    for (FrameCause c; (c = q.shouldDraw({1, false, false, false}, u)) != FrameCause::None; u += 0.02) q.drew(u, c, false, false, 2.0);
+    CHECK(q.shouldDraw({2, false, false, false}, u + 0.01) == FrameCause::None);
+    q.setSnapshotBehind(true);  // the loop's second look before sleeping failed too
+    CHECK(q.wakeUseful());
+    CHECK(q.waitSeconds(u + 0.01) <= FramePacer::kBehindRetrySeconds);
+
+    // The retry finds the lock free and version 3: one data frame, then back to the clock.
+    t += p.waitSeconds(t);
+    const FrameCause c = p.shouldDraw({3, false, false, false, false}, t + 0.1);
+    CHECK(c == FrameCause::Data);
+    p.drew(t + 0.1, c, false, false, 2.0);
+    CHECK_FALSE(p.snapshotBehind());
+    CHECK(p.waitSeconds(t + 0.1) == doctest::Approx(2.0));
+}

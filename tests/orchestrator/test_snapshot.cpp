@@ -3,7 +3,13 @@
 // plus the SnapshotBuffer, EventQueue, executors and Reply they rely on.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 #include <type_traits>
 
 #include "fake_transport.hpp"
@@ -215,6 +221,153 @@ TEST_CASE("SnapshotBuffer: acquire returns the last published snapshot and publi
     b.publish(t);
     CHECK(held->version == 7);  // the holder keeps its frame-stable copy
     CHECK(b.acquire()->version == 8);
+}
+
+// ---- issue 16.2: the UI never waits ---------------------------------------------------------------------
+
+namespace {
+SnapshotPtr snapshotVersion(uint64_t v) {
+    auto s = std::make_shared<Snapshot>();
+    s->version = v;
+    s->contentVersion = v;
+    return s;
+}
+
+// A publisher preempted inside publish's critical section: it publishes `next` on its own
+// thread and stops holding the lock until release() (or 10 s, so a failing test cannot hang).
+struct StalledPublisher {
+    SnapshotBuffer& buffer;
+    std::mutex m;
+    std::condition_variable cv;
+    bool inside = false, released = false;
+    std::thread thread;
+
+    StalledPublisher(SnapshotBuffer& b, SnapshotPtr next) : buffer(b) {
+        buffer.setInsideLockForTest([this] {
+            std::unique_lock lock(m);
+            inside = true;
+            cv.notify_all();
+            cv.wait_for(lock, std::chrono::seconds(10), [this] { return released; });
+        });
+        thread = std::thread([this, next] { buffer.publish(next); });
+        std::unique_lock lock(m);
+        cv.wait(lock, [this] { return inside; });
+    }
+    bool stillInside() {
+        std::lock_guard lock(m);
+        return !released;
+    }
+    void release() {
+        {
+            std::lock_guard lock(m);
+            released = true;
+        }
+        cv.notify_all();
+        thread.join();
+        buffer.setInsideLockForTest({});
+    }
+};
+}  // namespace
+
+TEST_CASE("issue 16.2: a publisher holding the lock does not block the UI's acquire, which draws the previous snapshot") {
+    SnapshotBuffer b;
+    b.publish(snapshotVersion(1));
+    SnapshotReader ui(b);
+    CHECK(ui.latest()->version == 1);
+    CHECK_FALSE(ui.behind());
+
+    StalledPublisher publisher(b, snapshotVersion(2));
+    // The lock is held until release(): a blocking acquire would wait 10 s here.
+    const auto t0 = std::chrono::steady_clock::now();
+    const uint64_t seen = ui.latest()->version;
+    const bool returnedWhileHeld = publisher.stillInside();
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    publisher.release();
+    CHECK(returnedWhileHeld);
+    CHECK(seen == 1);  // the previous snapshot, drawn once more
+    CHECK(ui.behind());
+    CHECK(waited < std::chrono::seconds(5));
+    CHECK(ui.latest()->version == 2);  // the lock is free again: the newest
+    CHECK_FALSE(ui.behind());
+}
+
+TEST_CASE("issue 16.2: the last publish, made while the UI's try-lock failed, wakes the UI after the unlock and is seen") {
+    SnapshotBuffer b;
+    std::mutex m;
+    std::vector<std::string> order;
+    b.setOnPublish([&] {
+        std::lock_guard lock(m);
+        order.push_back("wake");
+    });
+    b.publish(snapshotVersion(1));
+    SnapshotReader ui(b);
+    order.clear();
+
+    StalledPublisher publisher(b, snapshotVersion(2));  // the last publish: nothing follows it
+    const uint64_t seen = ui.latest()->version;
+    REQUIRE(ui.behind());
+    {
+        std::lock_guard lock(m);
+        order.push_back("ui missed");
+        CHECK(order.size() == 1);  // no wake yet: the publisher still holds the lock
+    }
+    publisher.release();
+    CHECK(seen == 1);
+    // The wake came after the failed look, so a loop sleeping on it gets up and looks again.
+    REQUIRE(order.size() == 2);
+    CHECK(order[1] == "wake");
+    CHECK(ui.latest()->version == 2);
+    CHECK_FALSE(ui.behind());
+}
+
+TEST_CASE("issue 16.2: the snapshot the UI drops is freed by the worker at its next publish, never in a frame") {
+    SnapshotBuffer b;
+    std::atomic<int> freedOnUi{0}, freedElsewhere{0};
+    const auto uiThread = std::this_thread::get_id();
+    auto tracked = [&](uint64_t v) {
+        auto* s = new Snapshot();
+        s->version = v;
+        return SnapshotPtr(s, [&, uiThread](const Snapshot* p) {
+            (std::this_thread::get_id() == uiThread ? freedOnUi : freedElsewhere)++;
+            delete p;
+        });
+    };
+    std::thread([&] { b.publish(tracked(1)); }).join();
+    SnapshotReader ui(b);
+    for (uint64_t v = 2; v <= 50; ++v) {
+        std::thread([&] { b.publish(tracked(v)); }).join();  // the worker: front v, v-1 now held by the UI only
+        CHECK(ui.latest()->version == v);                    // the UI drops v-1
+    }
+    std::thread([&] { b.publish(tracked(51)); }).join();
+    CHECK(freedOnUi.load() == 0);
+    CHECK(freedElsewhere.load() == 49);  // 1..49; 50 is the UI's, 51 the front
+}
+
+TEST_CASE("issue 16.2: against a publisher running flat out the UI never blocks and ends on the final snapshot") {
+    SnapshotBuffer b;
+    SnapshotReader ui(b);
+    constexpr uint64_t kLast = 200000;
+    std::thread worker([&] {
+        for (uint64_t v = 1; v <= kLast; ++v) b.publish(snapshotVersion(v));
+    });
+    uint64_t previous = 0;
+    size_t looks = 0, behind = 0;
+    bool ordered = true;
+    // Frames as fast as they go, so the looks and the publishes collide.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const uint64_t v = ui.latest()->version;
+        ++looks;
+        if (ui.behind()) ++behind;
+        ordered = ordered && v >= previous;
+        previous = v;
+        if (v == kLast && !ui.behind()) break;
+    }
+    worker.join();
+    CHECK(ordered);  // snapshots never go back in time
+    CHECK(previous == kLast);
+    CHECK(ui.latest()->version == kLast);
+    MESSAGE(looks << " looks, " << behind << " found the lock taken");
 }
 
 TEST_CASE("EventQueue: FIFO, drained once, bounded with a drop count") {
