@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "model/timestamp.hpp"
 #include "protocol/base64.hpp"
@@ -159,8 +160,12 @@ model::Status Recorder::close(int64_t atMicros) {
 
 model::Status Recorder::closeWithin(std::chrono::milliseconds wait) {
     std::unique_lock lock(mutex_, std::defer_lock);
-    if (!lock.try_lock_for(wait))
-        return Error::make(ErrorKind::Internal, "cannot close the recording " + path_ + ": a write is stuck");
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!lock.try_lock()) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return Error::make(ErrorKind::Internal, "cannot close the recording " + path_ + ": a write is stuck");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
