@@ -41,6 +41,9 @@ struct GenerationResult {
     bool is_favorite = false;
     Timestamp rating_updated_at;
     Timestamp favorite_updated_at;
+    // Decision 4: made here from an immediate generation's answer; the backend never lists it,
+    // so a refresh of the server's results keeps it.
+    bool localOnly = false;
 
     // Image, filled in on the worker after decode (decision 6). Never the base64 text itself:
     // it is decoded once and dropped so 200 results do not keep megabytes of text alive.

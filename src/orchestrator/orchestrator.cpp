@@ -503,6 +503,21 @@ void GenerationOrchestrator::refreshJobs(Callback<Unit> done) {
     });
 }
 
+// Decision 4: immediate results exist only here, and a refresh replaces the list with the
+// server's; without this the next refresh (or one already in flight) would drop them. Each goes
+// back before the first server result older than it; one the server lists itself is its own.
+void GenerationOrchestrator::keepLocalResults(std::vector<model::ResultPtr>& serverList) const {
+    for (const auto& local : *results_.results()) {
+        if (!local->localOnly) continue;
+        const auto listed = [&](const model::ResultPtr& r) { return r->id == local->id; };
+        if (std::any_of(serverList.begin(), serverList.end(), listed)) continue;
+        const auto older = std::find_if(serverList.begin(), serverList.end(), [&](const model::ResultPtr& r) {
+            return r->created_at.valid && local->created_at.valid && r->created_at.micros < local->created_at.micros;
+        });
+        serverList.insert(older, local);
+    }
+}
+
 void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> done) {
     if (!transport_) return done(notInitialized());
     // Decision 5: up to 200 locally, in pages of at most 100 (the backend's bound).
@@ -538,6 +553,7 @@ void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> d
             }
             list.push_back(std::make_shared<const model::GenerationResult>(std::move(f.result)));
         }
+        keepLocalResults(list);
         results_.setResults(std::move(list));
         resultsUpdatedAt_ = worker_.nowMicros();
         lastRefreshError_.clear();
@@ -729,6 +745,7 @@ std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(
                 res.generation_info_json = r->generation_info_json;
                 res.generation_seed = r->generation_seed;
                 res.created_at = res.finished_at = model::Timestamp::fromMicros(worker_.nowMicros(), true);
+                res.localOnly = true;
                 if (!r->images.empty()) {
                     res.imageSource = model::ImageSource::Base64;
                     pendingImageBase64_[res.id] = r->images.front();

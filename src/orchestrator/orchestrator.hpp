@@ -139,6 +139,7 @@ private:
     void refreshStatus(Callback<model::Unit> done, bool fromPoll);
     void refreshJobs(Callback<model::Unit> done);
     void refreshResults(bool notify, Callback<model::Unit> done);
+    void keepLocalResults(std::vector<model::ResultPtr>& serverList) const;
     void refreshAll(Callback<model::Unit> done);
     void startTimers();
     void stopTimers();

@@ -384,6 +384,50 @@ TEST_CASE("decision 4: immediate mode adds a local result and decodes its image"
     CHECK(findEvent(h.drain(), "Generation completed successfully").has_value());
 }
 
+TEST_CASE("decision 4: a refresh of the server's results keeps the local result of an immediate generation") {
+    Harness h;
+    h.initialize();
+    model::GenerateResponse g;
+    g.job_id = "imm-keep";
+    g.status = JobStatus::Completed;
+    g.progress = 100;
+    h.fake.generate.push(g);
+    REQUIRE(h.settle(h.orc.startGeneration(request(), model::GenerationMode::Immediate)).ok());
+    REQUIRE(h.snap()->recentResults->size() == 1);
+    CHECK((*h.snap()->recentResults)[0]->localOnly);
+
+    // The server never lists it: its answer is three older results of its own.
+    const auto olderResults = [](int n) {
+        orch::FetchedResults out;
+        for (int i = 0; i < n; ++i) {
+            std::string id = "r";  // built step by step: GCC 12 misreads "r" + ... as an overlapping copy
+            id += std::to_string(i);
+            out.results.push_back({makeResult(id, "2026-01-01T00:00:00"), std::nullopt});
+        }
+        return out;
+    };
+    h.fake.results.push(olderResults(3));
+    REQUIRE(h.settle(h.orc.loadRecentResults(false)).ok());
+    auto list = *h.snap()->recentResults;
+    REQUIRE(list.size() == 4);
+    CHECK(list[0]->id == "imm-keep");  // newer than every server result: first
+    CHECK(list[1]->id == "r0");
+    CHECK_FALSE(list[1]->localOnly);
+
+    // A second refresh does not add it twice; once the server lists the id, the server's is shown.
+    h.fake.results.push(olderResults(3));
+    REQUIRE(h.settle(h.orc.loadRecentResults(false)).ok());
+    CHECK(h.snap()->recentResults->size() == 4);
+    auto withIt = olderResults(2);
+    withIt.results.push_back({makeResult("imm-keep"), std::nullopt});
+    h.fake.results.push(withIt);
+    REQUIRE(h.settle(h.orc.loadRecentResults(false)).ok());
+    list = *h.snap()->recentResults;
+    REQUIRE(list.size() == 3);
+    CHECK(list[2]->id == "imm-keep");
+    CHECK_FALSE(list[2]->localOnly);
+}
+
 TEST_CASE("spec 7.3 generationWebsocketManager intent: a failed immediate generation notifies Generation failed: <message>") {
     Harness h;
     h.initialize();
