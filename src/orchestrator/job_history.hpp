@@ -39,6 +39,7 @@ struct JobLifecycle {
     bool startObserved = false;    // genmon saw it start (else the server's start time)
     bool learned = false;          // its run taught the ETA estimator
     model::Text error;             // why it failed, when the job itself does not say
+    model::Text resultId;          // the completion message's result id, when it had one (issue 18)
 };
 
 class JobHistory {
