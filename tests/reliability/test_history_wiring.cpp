@@ -142,6 +142,30 @@ FirstSession runFirstSession(sim::SimServer& sim, const std::shared_ptr<history:
     return out;
 }
 
+// The "Done when" scene: a first session ran six jobs into the file and closed; a second one
+// opens the same file while one more job (the same parameters) waits in the sim. Nothing
+// finishes during the second session, so what it knows of the past comes from the file.
+struct Restart {
+    explicit Restart(const std::string& name) {
+        auto started = sim::SimServer::start(historySim());
+        REQUIRE(started.ok());
+        sim = std::move(started).value();
+        db = freshDb(name);
+        first = runFirstSession(*sim, openStore(db));
+        waiting = sim->queueJob(requestFor(7));
+        store = openStore(db);
+        second = std::make_unique<LiveSession>(store);
+        second->start(sim->baseUrl());
+        REQUIRE(waitUntil([&] { return findJob(*second->snap(), waiting) != nullptr; }));
+    }
+    std::unique_ptr<sim::SimServer> sim;
+    fs::path db;
+    FirstSession first;
+    std::string waiting;
+    std::shared_ptr<history::HistoryStore> store;
+    std::unique_ptr<LiveSession> second;
+};
+
 }  // namespace
 
 TEST_CASE("issue 18.1: restart keeps every job (a live session records into the history file)") {
@@ -190,18 +214,10 @@ TEST_CASE("issue 18.1: restart keeps every job (a live session records into the 
 }
 
 TEST_CASE("issue 18.3: after a restart the timeline and the learned ETA start from the stored runs") {
-    auto simOr = sim::SimServer::start(historySim());
-    REQUIRE(simOr.ok());
-    sim::SimServer& sim = *simOr.value();
-    const fs::path db = freshDb("eta");
-    const FirstSession first = runFirstSession(sim, openStore(db));
-
-    // A job with the same parameters waits in the queue when the second session starts; nothing
-    // finishes during it, so whatever it knows of run times comes from the file.
-    const std::string waiting = sim.queueJob(requestFor(7));
-    LiveSession s(openStore(db));
-    s.start(sim.baseUrl());
-    REQUIRE(waitUntil([&] { return findJob(*s.snap(), waiting) != nullptr; }));
+    Restart r("eta");
+    const FirstSession& first = r.first;
+    const std::string& waiting = r.waiting;
+    LiveSession& s = *r.second;
     const auto snap = s.snap();
     REQUIRE(snap->jobHistory);
     std::set<std::string> onTimeline;
@@ -226,16 +242,12 @@ TEST_CASE("issue 18.3: after a restart the timeline and the learned ETA start fr
 }
 
 TEST_CASE("issue 18.4: run again re-queues the exact parameters in genmon-sim and links the new job") {
-    auto simOr = sim::SimServer::start(historySim());
-    REQUIRE(simOr.ok());
-    sim::SimServer& sim = *simOr.value();
-    const fs::path db = freshDb("rerun");
-    const FirstSession first = runFirstSession(sim, openStore(db));
-
-    // A new session that never saw the failed jobs: their parameters come from the file.
-    auto store = openStore(db);
-    LiveSession s(store);
-    s.start(sim.baseUrl());
+    // A new session that never saw the failed jobs run: their parameters come from the file.
+    Restart r("rerun");
+    const FirstSession& first = r.first;
+    sim::SimServer& sim = *r.sim;
+    auto& store = r.store;
+    LiveSession& s = *r.second;
     auto report = s.runtime->orchestrator().runAgainAll(first.failed).get();
     REQUIRE(report.ok());
     CHECK(report->requested == 2);
@@ -344,16 +356,10 @@ TEST_CASE("issue 18.1: a damaged history file gives one line and the session run
 }
 
 TEST_CASE("issue 18.2: the queue field searches the live jobs and the stored ones") {
-    auto simOr = sim::SimServer::start(historySim());
-    REQUIRE(simOr.ok());
-    sim::SimServer& sim = *simOr.value();
-    const fs::path db = freshDb("search");
-    const FirstSession first = runFirstSession(sim, openStore(db));
-
-    const std::string waiting = sim.queueJob(requestFor(9));
-    LiveSession s(openStore(db));
-    s.start(sim.baseUrl());
-    REQUIRE(waitUntil([&] { return findJob(*s.snap(), waiting) != nullptr; }));
+    Restart r("search");
+    const FirstSession& first = r.first;
+    const std::string& waiting = r.waiting;
+    LiveSession& s = *r.second;
     auto& orch = s.runtime->orchestrator();
     auto search = [&](const std::string& text) {
         orchestrator::QueueViewSpec spec;

@@ -313,3 +313,31 @@ TEST_CASE("issue 14.8 (14.2): closing the window saves settings and a complete r
                   "after the window closed genmon " << describeStatus(*status) << ", expected exited 0");
     checkSavedOnExit(s, recording);
 }
+
+TEST_CASE("issue 18.1: the window records every job it sees into the history file, and --no-history records none") {
+    Session s("history_on");
+    const size_t queued = sessionPrompts().size();
+    s.waitUi([&](const UiView& v) { return v.queueRows >= queued; }, "every queued job is listed");
+    s.closeWindow();
+    const auto status = s.genmon().waitExit(3s);
+    REQUIRE_MESSAGE(status.has_value(), "genmon still runs 3 s after its window was closed; its log:\n" << s.genmonLog());
+    CHECK((WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
+    // The default place under the session's private XDG_STATE_HOME, read back by the script command.
+    const fs::path db = s.dir() / "state" / "genmon" / "history.sqlite3";
+    REQUIRE(fs::exists(db));
+    const RunResult found = runProgram({GENMON_EXE, "--history-search", "", "--history-db", db.string(), "--json",
+                                        "--limit", "1000"},
+                                       {}, 30s);
+    CHECK(found.exitCode == 0);
+    REQUIRE(s.jobIdsByPrompt().size() == queued);
+    for (const auto& [prompt, id] : s.jobIdsByPrompt()) {
+        CAPTURE(prompt);
+        CHECK(found.out.find("\"" + id + "\"") != std::string::npos);
+    }
+
+    Session off("history_off", {{"--no-history"}});
+    off.waitUi([&](const UiView& v) { return v.queueRows >= queued; }, "every queued job is listed");
+    off.closeWindow();
+    REQUIRE(off.genmon().waitExit(3s).has_value());
+    CHECK_FALSE(fs::exists(off.dir() / "state" / "genmon" / "history.sqlite3"));
+}
