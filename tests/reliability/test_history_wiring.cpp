@@ -255,8 +255,9 @@ TEST_CASE("issue 18.4: run again re-queues the exact parameters in genmon-sim an
     REQUIRE(report->queued.size() == 2);
     // The sim lists the new jobs with the parameters it was sent: compare them with the old ones'.
     REQUIRE(waitUntil([&] {
+        const auto snap = s.snap();  // the jobs live as long as the snapshot holding them
         for (const auto& id : report->queued) {
-            const model::Job* j = findJob(*s.snap(), id);
+            const model::Job* j = findJob(*snap, id);
             if (!j || j->optimistic || !j->params) return false;
         }
         return true;
