@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "app/history_sink.hpp"
 #include "app/replay_session.hpp"
 #include "app/runtime.hpp"
 #include "app/signals.hpp"
@@ -86,6 +87,10 @@ int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
 
     RuntimeOptions ro;
     ro.retryInitialize = false;  // one shot: say what is wrong and exit
+    // Issue 18: a dump records what it sees only into a history named with --history-db.
+    SessionHistory history = openSessionHistory(o, HistoryUse::OnlyWhenNamed);
+    if (!history.problem.empty()) std::fprintf(err, "genmon: %s\n", history.problem.c_str());
+    ro.history = std::move(history.store);
     Runtime runtime(ro);
     orchestrator::BackendConfig backend;
     backend.baseUrl = url;

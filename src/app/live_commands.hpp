@@ -27,6 +27,8 @@ public:
     void connect(const std::string& baseUrl) override;
     void reconnect() override;
     void startDemo() override;
+    bool canRunAgain() const override { return true; }
+    bool searchesHistory() const override { return runtime_.history() != nullptr; }
 
 private:
     orchestrator::GenerationOrchestrator& target() override { return runtime_.orchestrator(); }

@@ -16,6 +16,7 @@
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
 #include "app/history_commands.hpp"
+#include "app/history_sink.hpp"
 #include "app/live_commands.hpp"
 #include "app/replay_commands.hpp"
 #include "app/replay_session.hpp"
@@ -89,6 +90,17 @@ struct Live {
     }
 };
 
+// Issue 18: the history a live session records into (history_sink.hpp says when); a file that
+// cannot be used is one line on stderr, and the session runs without history.
+app::RuntimeOptions liveOptions(const app::CliOptions& o, app::HistoryUse use, std::string* problem) {
+    app::RuntimeOptions options;
+    app::SessionHistory history = app::openSessionHistory(o, use);
+    if (!history.problem.empty()) std::fprintf(stderr, "genmon: %s\n", history.problem.c_str());
+    if (problem) *problem = history.problem;
+    options.history = std::move(history.store);
+    return options;
+}
+
 app::FrameSource replaySource(app::ReplaySession& replay) {
     auto reader = std::make_shared<orchestrator::SnapshotReader>(replay.snapshots());
     return {[reader] { return reader->latest(); }, [&replay] { return replay.nowMicros(); },
@@ -156,7 +168,8 @@ int screenshot(const app::CliOptions& o) {
         }
         run.prepare = [&fixture](ui::UiState& st) { st = fixture->ui; };
     } else if (o.demo || o.backendUrl) {
-        live = std::make_unique<Live>(app::RuntimeOptions{});
+        const app::RuntimeOptions options = liveOptions(o, app::HistoryUse::OnlyWhenNamed, nullptr);
+        live = std::make_unique<Live>(options);
         app::Settings defaults;
         auto backend = chooseBackend(o, defaults, *live);
         if (!backend) return fail(backend.error().message, 2);
@@ -198,7 +211,17 @@ int window(const app::CliOptions& o) {
     auto loaded = app::loadSettings(app::settingsPath());
     if (!loaded.warning.empty()) std::fprintf(stderr, "genmon: warning: %s\n", loaded.warning.c_str());
     app::Settings settings = loaded.settings;
-    auto live = std::make_unique<Live>(app::RuntimeOptions{});
+    std::string historyProblem;
+    const app::RuntimeOptions options = liveOptions(o, app::HistoryUse::Default, &historyProblem);
+    auto live = std::make_unique<Live>(options);
+    if (!historyProblem.empty()) {  // the same line as a toast: the window runs on without history
+        orchestrator::Event e;
+        e.kind = orchestrator::NotificationKind::Warning;
+        e.message = "History is off";
+        e.detail = historyProblem;
+        e.atMicros = live->runtime.nowMicros();
+        live->runtime.events().push(std::move(e));
+    }
     auto backend = chooseBackend(o, settings, *live);
     if (!backend) return fail(backend.error().message, 2);
     auto key = app::resolveApiKey(o);

@@ -26,6 +26,8 @@ public:
         track(target().startGeneration(request, mode));
     }
     void setQueueView(const orchestrator::QueueViewSpec& spec) override { track(target().setQueueView(spec)); }
+    void runAgain(const std::string& backendId) override { track(target().runAgain(backendId)); }
+    void runAgainAll(const std::vector<std::string>& backendIds) override { track(target().runAgainAll(backendIds)); }
     void copyToClipboard(const std::string& text) override;
     void quit() override { quit_ = true; }
     int pendingCommands() const override {

@@ -1,5 +1,6 @@
 #include "app/runtime.hpp"
 
+#include "app/history_sink.hpp"
 #include "app/signals.hpp"
 
 #include <cerrno>
@@ -160,6 +161,7 @@ std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig bac
         defaults.backend = std::move(backend);
         defaults.polls = polls;
         defaults.usePush = options_.usePush;
+        if (options_.history) defaults.lifecycleSink = std::make_shared<HistorySink>(options_.history);
         manager_ = std::make_unique<orchestrator::OrchestratorManager>(
             loop_, [this](const orchestrator::BackendConfig& b) { return makeTransport(b); }, buffer_, events_,
             std::move(defaults));
@@ -243,6 +245,8 @@ void Runtime::shutdown() {
     loop_.stop();
     images_.reset();
     nextRetryAt_ = 0;
+    // The worker is gone, so nothing records any more: commit what is queued and close.
+    if (options_.history) options_.history->close();
 }
 
 orchestrator::GenerationOrchestrator& Runtime::orchestrator() { return manager_->orchestrator(); }

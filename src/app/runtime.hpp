@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "app/cli.hpp"
+#include "history/history_store.hpp"
 #include "model/error.hpp"
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/manager.hpp"
@@ -46,6 +47,9 @@ struct RuntimeOptions {
     std::vector<int> initRetryDelaysMs{3000, 6000, 12000, 24000};  // then the last one, forever
     orchestrator::ConsumerOptions consumer;
     bool usePush = true;                     // the progress WebSocket (decision 1)
+    // Issue 18: the history every job seen is recorded into (app/history_sink.hpp); null: none.
+    // shutdown() closes it (everything recorded is committed first).
+    std::shared_ptr<history::HistoryStore> history;
 };
 
 // The API key, in this order: --api-key (warned about by the CLI), --api-key-file FILE (its
@@ -82,6 +86,9 @@ public:
     // Every HTTP attempt and WebSocket event, for the Inspector (never the API key).
     const orchestrator::ExchangeLog& exchanges() const noexcept { return *settings_.log; }
     int64_t nowMicros() const { return loop_.nowMicros(); }
+    // The history this session records into; null when it has none. Its queries are for the
+    // worker (loop().post), not for the UI thread.
+    const std::shared_ptr<history::HistoryStore>& history() const noexcept { return options_.history; }
 
     bool started() const;
     bool initialized() const;                     // the latest initialize succeeded

@@ -28,6 +28,7 @@ const char* confirmName(ui::Confirmation::Kind k) {
         case ui::Confirmation::Kind::CancelJobs: return "cancelJobs";
         case ui::Confirmation::Kind::ClearQueue: return "clearQueue";
         case ui::Confirmation::Kind::DeleteResult: return "deleteResult";
+        case ui::Confirmation::Kind::RetryFailed: return "retryFailed";
     }
     return "?";
 }

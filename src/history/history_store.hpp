@@ -31,15 +31,15 @@
 // 512 MiB: the oldest finished jobs go first, then the freed pages are returned with an
 // incremental vacuum) run at start and every maintenanceInterval on the writer thread.
 //
-// For the views (design notes; the views come with the UI redesign):
-//   timeline across restarts   jobsOverlapping(from, to): jobs whose [at, end] meets the range
+// What uses what (app::HistorySink, app/history_sink.hpp, for the orchestrator):
+//   timeline across restarts   jobsOverlapping(now - 1 h, now): the jobs that ended in it
 //   per-hour / per-day metrics throughput(from, to, kHourMicros or kDayMicros, local offset)
-//   ETA after a restart        runSamples(RunKey{sampler, w, h, steps}, 48): newest first, and
-//                              the coarser keys (leave fields empty) for the fallback levels
-//   Run again                  find(backend, jobId) -> requestToRunAgain(record.params); record
-//                              the new job with rerunOf = the old id
-//   Retry failed               failedJobs(query): the failed jobs matching the search, with params
-//   search field               parseQuery(text) -> search(query); matches() for the live jobs
+//   ETA after a restart        search(backend: status:succeeded, 500 newest): runs with a start
+//   Run again                  find(backend, jobId) -> its params; the new job recorded with
+//                              rerunOf = the old id
+//   search field, Retry failed parseQuery(text) -> search(query) over this backend's jobs;
+//                              matches() for the live jobs
+//   runSamples() and failedJobs() answer the same questions more narrowly (tests, scripts).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>

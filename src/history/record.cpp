@@ -141,20 +141,25 @@ JobRecord recordFromJob(const model::Job& job, std::string_view backend, std::st
     return r;
 }
 
-model::GenerationRequest requestToRunAgain(const JobParams& p) {
-    model::GenerationRequest r;
-    if (p.prompt) r.prompt = *p.prompt;
-    r.negative_prompt = p.negativePrompt;
-    if (p.sampler) r.sampler_name = *p.sampler;
-    if (p.width) r.width = *p.width;
-    if (p.height) r.height = *p.height;
-    if (p.steps) r.steps = *p.steps;
-    if (p.cfg) r.cfg_scale = *p.cfg;
-    if (p.seed) r.seed = *p.seed;
-    if (p.batchSize) r.batch_size = *p.batchSize;
-    if (p.nIter) r.n_iter = *p.nIter;
-    r.denoising_strength = p.denoisingStrength;
-    return r;
+model::GenerationParams generationParams(const JobParams& p) {
+    auto text = [](const std::optional<std::string>& s) {
+        return s ? std::optional<model::Text>(model::Text(*s)) : std::nullopt;
+    };
+    model::GenerationParams g;
+    g.prompt = text(p.prompt);
+    g.negative_prompt = text(p.negativePrompt);
+    g.sampler_name = text(p.sampler);
+    g.width = p.width;
+    g.height = p.height;
+    g.steps = p.steps;
+    g.cfg_scale = p.cfg;
+    g.seed = p.seed;
+    g.batch_size = p.batchSize;
+    g.n_iter = p.nIter;
+    g.denoising_strength = p.denoisingStrength;
+    return g;
 }
+
+model::GenerationRequest requestToRunAgain(const JobParams& p) { return model::requestFromParams(generationParams(p)); }
 
 }  // namespace genmon::history

@@ -98,6 +98,9 @@ std::string backendName(std::string_view url);
 // Cancelled or Left when it knows better.
 JobRecord recordFromJob(const model::Job& job, std::string_view backend, std::string_view backendUrl);
 
+// The stored parameters as the model's (what a live job carries).
+model::GenerationParams generationParams(const JobParams& params);
+
 // The request that re-runs a stored job with its exact parameters ("Run again"); the backend's
 // defaults (GenerationRequest's) where a parameter was never known.
 model::GenerationRequest requestToRunAgain(const JobParams& params);

@@ -32,4 +32,20 @@ std::optional<std::string> validateGenerationRequest(GenerationRequest& r) {
     return std::nullopt;
 }
 
+GenerationRequest requestFromParams(const GenerationParams& p) {
+    GenerationRequest r;
+    if (p.prompt) r.prompt = p.prompt->str();
+    if (p.negative_prompt) r.negative_prompt = p.negative_prompt->str();
+    if (p.sampler_name) r.sampler_name = p.sampler_name->str();
+    if (p.width) r.width = *p.width;
+    if (p.height) r.height = *p.height;
+    if (p.steps) r.steps = *p.steps;
+    if (p.cfg_scale) r.cfg_scale = *p.cfg_scale;
+    if (p.seed) r.seed = *p.seed;
+    if (p.batch_size) r.batch_size = *p.batch_size;
+    if (p.n_iter) r.n_iter = *p.n_iter;
+    r.denoising_strength = p.denoising_strength;
+    return r;
+}
+
 }  // namespace genmon::model

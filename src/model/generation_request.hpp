@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "model/job.hpp"
+
 namespace genmon::model {
 
 enum class GenerationMode : uint8_t { Deferred, Immediate };  // decision 4: deferred by default
@@ -26,5 +28,9 @@ struct GenerationRequest {
 // Trims the prompt and negative prompt; an empty negative prompt becomes null, as the web
 // form does. Returns the readable reason when the request cannot be sent.
 std::optional<std::string> validateGenerationRequest(GenerationRequest& request);
+
+// The request that runs a job's parameters again ("Run again", issue 18): every parameter the
+// job has, the backend's defaults (GenerationRequest's) where it has none.
+GenerationRequest requestFromParams(const GenerationParams& params);
 
 }  // namespace genmon::model

@@ -40,6 +40,7 @@ struct JobLifecycle {
     bool learned = false;          // its run taught the ETA estimator
     bool cancelIgnored = false;    // genmon cancelled it, the backend ran it anyway (spec §9.7)
     model::Text error;             // why it failed, when the job itself does not say
+    model::Text resultId;          // the completion message's result id, when it had one (issue 18)
 };
 
 class JobHistory {

@@ -30,6 +30,10 @@ std::string shownUrl(const std::string& url) {
     return url.substr(0, start) + "***@" + url.substr(at + 1);
 }
 
+// The id startGeneration gives its placeholder until the server answers with the real one.
+constexpr std::string_view kLocalIdPrefix = "local-";
+bool isLocalPlaceholder(const model::Job& job) noexcept { return job.uiId.view().substr(0, kLocalIdPrefix.size()) == kLocalIdPrefix; }
+
 Error notInitialized() {
     return Error::make(ErrorKind::InvalidArgument, "Generation transport has not been initialized");
 }
@@ -67,12 +71,18 @@ bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
            a.connection == b.connection && a.backendUrl == b.backendUrl && a.simulatedBackend == b.simulatedBackend &&
            a.insecureTls == b.insecureTls && a.replayName == b.replayName && a.lastRefreshError == b.lastRefreshError &&
            a.serverQueueLength == b.serverQueueLength && a.jobsPerMinute == b.jobsPerMinute &&
-           a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel;
+           a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel &&
+           a.storedMatches == b.storedMatches && a.storedThroughput == b.storedThroughput;
 }
 
 GenerationOrchestrator::GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer,
                                                EventQueue& events)
-    : worker_(worker), factory_(std::move(factory)), buffer_(buffer), events_(events) {}
+    : worker_(worker), factory_(std::move(factory)), buffer_(buffer), events_(events) {
+    // Issue 18: each new job and each change of status goes to the history, if there is one.
+    queue_.setOnStatusSeen([this](const model::JobPtr& job) {
+        if (options_.lifecycleSink && !isLocalPlaceholder(*job)) options_.lifecycleSink->jobSeen(*job, options_.backend);
+    });
+}
 
 GenerationOrchestrator::~GenerationOrchestrator() = default;
 
@@ -163,6 +173,8 @@ void GenerationOrchestrator::publishNow() {
     s->jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
     s->queueViewSpec = queue_.viewSpec();
     s->queueView = queue_.queueView();
+    s->storedMatches = storedMatches_;
+    s->storedThroughput = storedThroughput_;
     s->jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
     s->etaModel = eta_.model();
     s->queueForecast = forecaster_.get({&s->sortedActiveJobs, s->counts.queued, s->counts.processing, s->etaModel,
@@ -258,7 +270,8 @@ bool GenerationOrchestrator::learnRun(const JobLifecycle& e, std::optional<doubl
 }
 
 void GenerationOrchestrator::recordDeparture(const model::JobPtr& job, std::optional<JobOutcome> outcome, int64_t now,
-                                             std::optional<double> serverRunSeconds, std::string_view error) {
+                                             std::optional<double> serverRunSeconds, std::string_view error,
+                                             std::string_view resultId) {
     if (!job) return;
     JobLifecycle e;
     e.job = job;
@@ -274,9 +287,52 @@ void GenerationOrchestrator::recordDeparture(const model::JobPtr& job, std::opti
     const int64_t firstKnown = e.startedAtMicros > 0 ? e.startedAtMicros : e.finishedAtMicros;
     e.queuedAtMicros = job->created_at.valid ? std::min(job->created_at.micros, firstKnown) : firstKnown;
     if (!error.empty()) e.error = model::Text(error);
+    if (!resultId.empty()) e.resultId = model::Text(resultId);
     e.learned = learnRun(e, serverRunSeconds);
     metrics_.noteDeparture(e, serverRunSeconds, now);  // issue 17.4: finished jobs by outcome
+    if (options_.lifecycleSink && !isLocalPlaceholder(*job)) {
+        options_.lifecycleSink->jobLeft(e, options_.backend);
+        refreshStoredThroughput(now, false);
+    }
     history_.append(std::move(e), now);
+}
+
+void GenerationOrchestrator::settleDeparture(std::string_view jobId, JobOutcome outcome,
+                                             std::optional<double> serverRunSeconds, std::string_view error,
+                                             std::string_view resultId) {
+    const bool settled = history_.settle(
+        jobId, outcome, [&](const JobLifecycle& e) { return learnRun(e, serverRunSeconds); }, error);
+    if (!settled || !options_.lifecycleSink) return;
+    const JobLifecycle* entry = history_.view()->findNewest(jobId);
+    if (!entry) return;
+    JobLifecycle told = *entry;
+    if (!resultId.empty()) told.resultId = model::Text(resultId);
+    options_.lifecycleSink->jobLeft(told, options_.backend);
+}
+
+void GenerationOrchestrator::seedFromHistory() {
+    if (!options_.lifecycleSink || seededFor_ == options_.backend.baseUrl) return;
+    seededFor_ = options_.backend.baseUrl;
+    const int64_t now = worker_.nowMicros();
+    StoredPast past = options_.lifecycleSink->loadPast(options_.backend, now - kDefaultHistoryRetentionMicros,
+                                                       options_.storedRunsForEta);
+    // Only what this session has not seen itself: the log and the estimator are empty here
+    // unless a job already left (then the stored past would come after it).
+    if (history_.size() == 0)
+        for (auto& e : past.lifecycles) {
+            e.learned = true;  // the runs below teach the estimator; a late settle must not again
+            history_.append(std::move(e), now);
+        }
+    if (eta_.learnedJobs() == 0)
+        for (const auto& [key, seconds] : past.runs) eta_.learn(key, seconds);
+    refreshStoredThroughput(now, true);
+}
+
+void GenerationOrchestrator::refreshStoredThroughput(int64_t now, bool force) {
+    constexpr int64_t kEvery = 30'000'000;  // a query of milliseconds: not on every departure
+    if (!options_.lifecycleSink) return;
+    if (!force && storedThroughput_ && now - storedThroughput_->readAtMicros < kEvery) return;
+    if (auto read = options_.lifecycleSink->loadThroughput(now)) storedThroughput_ = std::move(read);
 }
 
 void GenerationOrchestrator::recordDepartures(const std::vector<model::JobPtr>& before, int64_t now) {
@@ -329,6 +385,7 @@ void GenerationOrchestrator::doInitialize(OrchestratorOptions options, Callback<
     statusPollStopped_ = false;
     connection_ = ConnectionInfo{};
     connection_.phase = ConnectionPhase::Connecting;
+    seedFromHistory();
     publishNow();
     const uint64_t epoch = epoch_;
     refreshAll([this, reply, epoch](Outcome<Unit> r) {
@@ -419,6 +476,9 @@ void GenerationOrchestrator::doResetState() {
     completions_.clear();
     history_.clear();  // another backend's jobs and speeds say nothing about this one
     eta_.reset();
+    seededFor_.clear();  // the next backend's past is read at its initialize
+    storedMatches_.reset();
+    storedThroughput_.reset();
     forecaster_.reset();
     pendingImageBase64_.clear();
     imageCache_.clear();
@@ -641,6 +701,7 @@ StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backen
         const int limit = results_.historyLimit();
         doResetState();
         results_.setHistoryLimit(limit);
+        seedFromHistory();
         statusPollStopped_ = false;
         connection_ = ConnectionInfo{};
         connection_.phase = ConnectionPhase::Connecting;
@@ -656,8 +717,77 @@ StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backen
 // Actions
 
 std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(model::GenerationRequest request,
-                                                                                model::GenerationMode mode) {
-    return run<StartedGeneration>([this, request = std::move(request), mode](Reply<StartedGeneration> reply) mutable {
+                                                                                model::GenerationMode mode,
+                                                                                std::string rerunOf) {
+    return run<StartedGeneration>([this, request = std::move(request), mode,
+                                   rerunOf = std::move(rerunOf)](Reply<StartedGeneration> reply) mutable {
+        doStartGeneration(std::move(request), mode, std::move(rerunOf), reply);
+    });
+}
+
+std::future<Outcome<StartedGeneration>> GenerationOrchestrator::runAgain(std::string jobId) {
+    return run<StartedGeneration>([this, jobId = std::move(jobId)](Reply<StartedGeneration> reply) {
+        auto params = paramsToRunAgain(jobId);
+        if (!params) {
+            notify(NotificationKind::Error, "Cannot run again", params.error().message, jobId);
+            return reply(params.error());
+        }
+        doStartGeneration(model::requestFromParams(params.value()), model::GenerationMode::Deferred, jobId,
+                          [this, reply, jobId](Outcome<StartedGeneration> r) {
+                              if (r.ok()) notify(NotificationKind::Success, "Queued again", "as " + r->jobId, jobId);
+                              reply(std::move(r));
+                          });
+    });
+}
+
+std::future<Outcome<RunAgainReport>> GenerationOrchestrator::runAgainAll(std::vector<std::string> jobIds) {
+    return run<RunAgainReport>([this, jobIds = std::move(jobIds)](Reply<RunAgainReport> reply) {
+        auto report = std::make_shared<RunAgainReport>();
+        report->requested = jobIds.size();
+        if (jobIds.empty()) return reply(*report);
+        // Each one on its own, like clearQueue: a job that cannot be re-run is reported, the rest go.
+        auto remaining = std::make_shared<size_t>(jobIds.size());
+        auto oneDone = [this, report, remaining, reply](const std::string& id, Outcome<StartedGeneration> r) {
+            if (r.ok())
+                report->queued.push_back(r->jobId);
+            else
+                report->failures.push_back(id + ": " + r.error().message);
+            if (--*remaining == 0) {
+                notify(report->failures.empty() ? NotificationKind::Success : NotificationKind::Warning,
+                       "Retried " + std::to_string(report->queued.size()) + " of " + std::to_string(report->requested) +
+                           " jobs",
+                       report->failures.empty() ? std::string() : report->failures.front());
+                publishNow();
+                reply(*report);
+            }
+        };
+        for (const auto& id : jobIds) {
+            auto params = paramsToRunAgain(id);
+            if (!params) {
+                oneDone(id, params.error());
+                continue;
+            }
+            doStartGeneration(model::requestFromParams(params.value()), model::GenerationMode::Deferred, id,
+                              [id, oneDone](Outcome<StartedGeneration> r) { oneDone(id, std::move(r)); });
+        }
+    });
+}
+
+Outcome<model::GenerationParams> GenerationOrchestrator::paramsToRunAgain(const std::string& jobId) {
+    // The freshest version first: the queue, then the jobs that left it, then the history.
+    model::JobPtr job = queue_.find(jobId);
+    if (!job)
+        if (const JobLifecycle* e = history_.view()->findNewest(jobId)) job = e->job;
+    if (job && job->params && job->params->prompt) return *job->params;
+    if (options_.lifecycleSink)
+        if (auto stored = options_.lifecycleSink->storedParams(jobId, options_.backend); stored && stored->prompt)
+            return *stored;
+    return Error::make(ErrorKind::NotFound, "no parameters known for job " + jobId + ": it cannot be run again");
+}
+
+void GenerationOrchestrator::doStartGeneration(model::GenerationRequest request, model::GenerationMode mode,
+                                               std::string rerunOf, Callback<StartedGeneration> reply) {
+    {
         if (auto problem = model::validateGenerationRequest(request)) {
             notify(NotificationKind::Error, *problem);
             return reply(Error::make(ErrorKind::InvalidArgument, *problem));
@@ -666,7 +796,7 @@ std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(
         const int64_t now = worker_.nowMicros();
         // The optimistic entry shows at once, before the server answers (decision 4).
         model::Job placeholder;
-        placeholder.uiId = placeholder.backendId = model::Text("local-" + std::to_string(++localIdCounter_));
+        placeholder.uiId = placeholder.backendId = model::Text(std::string(kLocalIdPrefix) + std::to_string(++localIdCounter_));
         placeholder.status = mode == model::GenerationMode::Immediate ? model::JobStatus::Processing
                                                                       : model::JobStatus::Queued;
         placeholder.prompt = model::Text(request.prompt);
@@ -692,14 +822,16 @@ std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(
 
         const uint64_t epoch = epoch_;
         // §4.7: the server's job replaces the placeholder under the server's id.
-        auto adopt = [this, localId, placeholder](const std::string& backendId, model::JobStatus status,
-                                                  std::optional<uint8_t> progress) {
+        auto adopt = [this, localId, placeholder, rerunOf](const std::string& backendId, model::JobStatus status,
+                                                           std::optional<uint8_t> progress) {
             queue_.removeJob(localId);
             model::Job j = placeholder;
             j.uiId = j.backendId = model::Text(backendId);
             j.status = status;
             j.progress = progress.value_or(0);
             queue_.enqueueJob(std::move(j), worker_.nowMicros());
+            if (!rerunOf.empty() && options_.lifecycleSink)
+                options_.lifecycleSink->jobRerun(backendId, rerunOf, options_.backend);
         };
         if (mode == model::GenerationMode::Deferred) {
             transport_->queueGeneration(request, [this, reply, epoch, localId, adopt](Outcome<model::QueueGenerationResponse> r) {
@@ -759,7 +891,7 @@ std::future<Outcome<StartedGeneration>> GenerationOrchestrator::startGeneration(
             publishNow();
             reply(StartedGeneration{r->job_id, r->status});
         });
-    });
+    }
 }
 
 void GenerationOrchestrator::doCancel(const std::string& id, Callback<Unit> done, bool notifyOutcome) {
@@ -900,7 +1032,23 @@ StatusFuture GenerationOrchestrator::addResult(model::GenerationResult result) {
 StatusFuture GenerationOrchestrator::removeResult(std::string id) { GENMON_WORKER_COMMAND(results_.removeResult(id)); }
 StatusFuture GenerationOrchestrator::resetResults() { GENMON_WORKER_COMMAND(results_.resetResults()); }
 StatusFuture GenerationOrchestrator::setQueueView(QueueViewSpec spec) {
-    GENMON_WORKER_COMMAND(queue_.setViewSpec(std::move(spec)));
+    GENMON_WORKER_COMMAND({
+        // Issue 18.2: with a history, the filter is a search over the live jobs and the stored ones.
+        std::function<bool(const model::Job&)> matcher;
+        if (options_.lifecycleSink) {
+            matcher = options_.lifecycleSink->queueFilter(spec.filter, options_.backend);
+            storedMatches_ = searchStored(spec.filter);
+        }
+        queue_.setViewSpec(std::move(spec), std::move(matcher));
+    });
+}
+
+std::shared_ptr<const StoredMatches> GenerationOrchestrator::searchStored(const std::string& filter) {
+    auto found = options_.lifecycleSink->searchStored(filter, options_.backend, kStoredMatchesShown);
+    if (!found) return nullptr;
+    // What the queue holds is shown there, as it is now.
+    std::erase_if(found->jobs, [this](const JobLifecycle& e) { return e.job && queue_.find(e.job->backendId.view()); });
+    return found;
 }
 StatusFuture GenerationOrchestrator::setPollSettings(PollSettings polls) {
     GENMON_WORKER_COMMAND({
@@ -1097,10 +1245,9 @@ void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
                                      : before         ? runSecondsOf(*before, now)
                                                       : std::nullopt);
     if (const auto job = queue_.find(m.job_id))
-        recordDeparture(job, JobOutcome::Completed, now, m.total_duration);
+        recordDeparture(job, JobOutcome::Completed, now, m.total_duration, {}, m.result_id.value_or(""));
     else  // a listing dropped it first: now its outcome is known
-        history_.settle(m.job_id, JobOutcome::Completed,
-                        [&](const JobLifecycle& e) { return learnRun(e, m.total_duration); });
+        settleDeparture(m.job_id, JobOutcome::Completed, m.total_duration, {}, m.result_id.value_or(""));
     metrics_.noteLateOutcome(m.job_id, JobOutcome::Completed, m.total_duration);  // after the departure above
     queue_.handleCompletionMessage(m);
     model::GenerationResult r = ResultsModule::fromCompletion(m, now);
@@ -1126,7 +1273,7 @@ void GenerationOrchestrator::onJobError(const model::ErrorMessage& m) {
     if (const auto job = queue_.find(m.job_id))
         recordDeparture(job, JobOutcome::Failed, worker_.nowMicros(), std::nullopt, m.error);
     else
-        history_.settle(m.job_id, JobOutcome::Failed, {}, m.error);
+        settleDeparture(m.job_id, JobOutcome::Failed, std::nullopt, m.error);
     metrics_.noteLateOutcome(m.job_id, JobOutcome::Failed, std::nullopt);  // after the departure above
     queue_.handleErrorMessage(m);
     jobsUpdatedAt_ = worker_.nowMicros();

@@ -18,6 +18,7 @@
 #include "orchestrator/eta_estimator.hpp"
 #include "orchestrator/executor.hpp"
 #include "orchestrator/job_history.hpp"
+#include "orchestrator/lifecycle_sink.hpp"
 #include "orchestrator/metrics.hpp"
 #include "orchestrator/queue_forecast.hpp"
 #include "orchestrator/queue_module.hpp"
@@ -41,11 +42,16 @@ struct PollSettings {
     int maxConcurrentImageLoads = 4;
 };
 
+inline constexpr size_t kStoredMatchesShown = 200;  // issue 18.2: stored search matches in a snapshot
+
 struct OrchestratorOptions {
     double historyLimit = kDefaultHistoryLimit;
     BackendConfig backend;
     PollSettings polls;
     bool usePush = true;  // the progress WebSocket (decision 1); polling continues regardless
+    // Issue 18: the history that records every job seen and gives back the past; null: none.
+    std::shared_ptr<LifecycleSink> lifecycleSink;
+    size_t storedRunsForEta = 500;  // finished runs read back at initialize for the learned ETA
 };
 
 struct StartedGeneration {
@@ -58,6 +64,13 @@ struct ClearQueueReport {
     size_t requested = 0;
     size_t cancelled = 0;
     std::vector<std::string> failures;  // "<id>: <server text>"
+};
+
+// Issue 18: "Retry failed" re-runs each job on its own and reports each outcome.
+struct RunAgainReport {
+    size_t requested = 0;
+    std::vector<std::string> queued;    // the new jobs' ids
+    std::vector<std::string> failures;  // "<old id>: <why>"
 };
 
 class GenerationOrchestrator final : private PushListener {
@@ -100,8 +113,15 @@ public:
     StatusFuture loadRecentResults(bool notifySuccess = false);
     StatusFuture refreshAllData();
     StatusFuture handleBackendUrlChange(BackendConfig backend);
+    // rerunOf: the job this one runs again (issue 18, "Run again"); the history links the two.
     std::future<model::Outcome<StartedGeneration>> startGeneration(
-        model::GenerationRequest request, model::GenerationMode mode = model::GenerationMode::Deferred);
+        model::GenerationRequest request, model::GenerationMode mode = model::GenerationMode::Deferred,
+        std::string rerunOf = {});
+    // Issue 18: re-queues a job's exact parameters (deferred) under a new job that the history
+    // links to the old one. The parameters come from the queue, the jobs that left it, or the
+    // history (LifecycleSink::storedParams); NotFound when none knows them.
+    std::future<model::Outcome<StartedGeneration>> runAgain(std::string jobId);
+    std::future<model::Outcome<RunAgainReport>> runAgainAll(std::vector<std::string> jobIds);
     StatusFuture cancelJob(std::string id);
     std::future<model::Outcome<ClearQueueReport>> clearQueue();
     StatusFuture deleteResult(std::string resultId);
@@ -148,12 +168,21 @@ private:
     void scheduleResultsRefresh();
     void requestImages();
     void onImage(const std::string& resultId, model::Outcome<model::ImagePtr> image);
+    void doStartGeneration(model::GenerationRequest request, model::GenerationMode mode, std::string rerunOf,
+                           Callback<StartedGeneration> reply);
+    model::Outcome<model::GenerationParams> paramsToRunAgain(const std::string& jobId);
     void doCancel(const std::string& id, Callback<model::Unit> done, bool notify);
     void noteCompletion(int64_t atMicros);
     // Issue 10: a job left the local queue. Its lifecycle goes to the history, and a finished run
     // teaches the ETA estimator. outcome nullopt: from the job's last status (Vanished if active).
     void recordDeparture(const model::JobPtr& job, std::optional<JobOutcome> outcome, int64_t nowMicros,
-                         std::optional<double> serverRunSeconds = std::nullopt, std::string_view error = {});
+                         std::optional<double> serverRunSeconds = std::nullopt, std::string_view error = {},
+                         std::string_view resultId = {});
+    // A late message settled a departed job: the history hears the new outcome.
+    void settleDeparture(std::string_view jobId, JobOutcome outcome, std::optional<double> serverRunSeconds,
+                         std::string_view error = {}, std::string_view resultId = {});
+    // Issue 18: once per backend, the timeline's last hour and the ETA's runs from the history.
+    void seedFromHistory();
     // After a listing (or setJobs) replaced the queue: every job of `before` that is gone left.
     void recordDepartures(const std::vector<model::JobPtr>& before, int64_t nowMicros);
     std::vector<model::JobPtr> queuedJobsNow() const;
@@ -215,6 +244,11 @@ private:
     int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
     MetricsRecorder metrics_;
     TimerId metricsTimer_ = 0;
+    std::shared_ptr<const StoredMatches> storedMatches_;  // issue 18.2: the queue search's stored jobs
+    std::shared_ptr<const StoredMatches> searchStored(const std::string& filter);
+    std::string seededFor_;
+    std::shared_ptr<const StoredThroughput> storedThroughput_;  // issue 18.3, re-read at most every 30 s
+    void refreshStoredThroughput(int64_t nowMicros, bool force);  // issue 18: the backend whose stored past was read (empty: none yet)
     QueueForecaster forecaster_;  // issue 14.4: when each active job will be done
     TimerId forecastTimer_ = 0;
     int64_t forecastDueMicros_ = 0;

@@ -112,6 +112,7 @@ void QueueModule::count(const model::Job& j, int delta) {
 
 bool QueueModule::matchesView(const model::Job& j) const {
     if (filterLower_.empty()) return true;
+    if (matcher_) return matcher_(j);
     return (j.prompt && containsLower(j.prompt->view(), filterLower_)) || containsLower(j.uiId.view(), filterLower_) ||
            containsLower(j.backendId.view(), filterLower_) || containsLower(model::statusName(j.status), filterLower_);
 }
@@ -125,6 +126,7 @@ void QueueModule::add(model::JobPtr job) {
     byUiId_.emplace(job->uiId.view(), job);
     if (job->backendId.data() != job->uiId.data()) byBackendId_.emplace(job->backendId.view(), job);
     ++revision_;
+    if (onSeen_) onSeen_(job);
 }
 
 void QueueModule::drop(const model::JobPtr& job) {
@@ -182,6 +184,7 @@ void QueueModule::replace(const model::JobPtr& beforeRef, model::JobPtr after) {
         if (after->backendId.data() != after->uiId.data()) byBackendId_.emplace(after->backendId.view(), after);
     }
     ++revision_;
+    if (onSeen_ && (before->status != after->status || before->backendId != after->backendId)) onSeen_(after);
 }
 
 model::JobPtr QueueModule::find(std::string_view id) const {
@@ -217,6 +220,13 @@ std::vector<model::JobPtr> QueueModule::prepare(std::vector<model::Job> jobs, in
 }
 
 void QueueModule::install(const std::vector<model::JobPtr>& stored) {
+    // Which of these are news (new, or another status) must be asked before the old maps go.
+    std::vector<model::JobPtr> seen;
+    if (onSeen_)
+        for (const auto& p : stored) {
+            const model::JobPtr known = find(p->uiId.view());
+            if (!known || known->status != p->status || known->backendId != p->backendId) seen.push_back(p);
+        }
     resetQueue();
     inserted_.assignSorted(stored);
     std::vector<model::JobPtr> active;
@@ -232,6 +242,7 @@ void QueueModule::install(const std::vector<model::JobPtr>& stored) {
     sorted_.assignSorted(sorted);
     rebuildView();
     ++revision_;
+    for (const auto& p : seen) onSeen_(p);
 }
 
 void QueueModule::setJobs(std::vector<model::Job> jobs, int64_t now) { install(prepare(std::move(jobs), now)); }
@@ -444,9 +455,10 @@ JobList QueueModule::queueView() const {
     return spec_ == QueueViewSpec{} ? sorted_.view() : view_.view();
 }
 
-void QueueModule::setViewSpec(QueueViewSpec spec) {
-    if (spec == spec_) return;
+void QueueModule::setViewSpec(QueueViewSpec spec, std::function<bool(const model::Job&)> matcher) {
+    if (spec == spec_ && !matcher && !matcher_) return;
     spec_ = std::move(spec);
+    matcher_ = spec_.filter.empty() ? nullptr : std::move(matcher);
     filterLower_.clear();
     for (char c : spec_.filter) filterLower_ += lower(c);
     rebuildView();

@@ -7,6 +7,7 @@
 // (insertion order, active, §4.6 order, the UI's filtered view), each updated incrementally:
 // one job changing costs O(log n) plus one chunk, never a copy or re-sort of the whole queue.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,7 +70,9 @@ public:
     JobList sortedActiveJobs() const { return sorted_.view(); }
     JobList queueView() const;
     const QueueViewSpec& viewSpec() const noexcept { return spec_; }
-    void setViewSpec(QueueViewSpec spec);  // rebuilds the view once (worker, not per frame)
+    // Rebuilds the view once (worker, not per frame). matcher (issue 18.2): the filter as a
+    // search, which replaces the plain substring match; null keeps the substring match.
+    void setViewSpec(QueueViewSpec spec, std::function<bool(const model::Job&)> matcher = {});
     QueueCountsLocal counts() const noexcept { return counts_; }
     // Every job in insertion order, without making a view (a view would mark every chunk shared).
     template <class Fn>
@@ -78,6 +81,10 @@ public:
     }
     // Bumped by every change; the orchestrator publishes when it moved.
     uint64_t revision() const noexcept { return revision_; }
+    // Issue 18: called with each job that appears or whose status or server id changes (the
+    // history records those steps). Progress alone does not call it: the hot path stays a
+    // comparison of two fields.
+    void setOnStatusSeen(std::function<void(const model::JobPtr&)> onSeen) { onSeen_ = std::move(onSeen); }
 
 private:
     void add(model::JobPtr job);
@@ -99,12 +106,14 @@ private:
     OrderedJobIndex view_;      // filter + user sort; unused while the spec is the default
     QueueViewSpec spec_;
     std::string filterLower_;
+    std::function<bool(const model::Job&)> matcher_;
     // Keys are views into the mapped job's own id text, which lives as long as the entry.
     std::unordered_map<std::string_view, model::JobPtr> byUiId_;
     std::unordered_map<std::string_view, model::JobPtr> byBackendId_;  // only where it differs
     QueueCountsLocal counts_;
     uint64_t nextSeq_ = 1;
     uint64_t revision_ = 0;
+    std::function<void(const model::JobPtr&)> onSeen_;
 };
 
 }  // namespace genmon::orchestrator

@@ -51,6 +51,28 @@ struct QueueCountsLocal {
     size_t queued = 0, processing = 0, completed = 0, failed = 0;
 };
 
+// Issue 18: the stored jobs of this backend that match the queue's search (the history's query
+// language), newest first, without the ones the queue holds now. finishedAtMicros is 0 for a
+// job whose end the history never saw; its job's status is the last one stored.
+// Issue 18.3: finished jobs per hour and per day, from the history (every backend it holds).
+struct ThroughputBin {
+    int64_t startMicros = 0;
+    uint32_t succeeded = 0, failed = 0, cancelled = 0, left = 0;
+    uint32_t finished() const noexcept { return succeeded + failed + cancelled + left; }
+};
+struct StoredThroughput {
+    std::vector<ThroughputBin> hours;  // the last 24 hours, oldest first
+    std::vector<ThroughputBin> days;   // the last 14 local days, oldest first
+    int64_t readAtMicros = 0;
+};
+
+struct StoredMatches {
+    std::string filter;           // the search they answer
+    std::string error;            // why the search is not valid, one line ("" when it is)
+    std::vector<JobLifecycle> jobs;
+    bool more = false;            // the limit cut the list
+};
+
 struct Snapshot {
     uint64_t version = 0;         // every publish
     uint64_t contentVersion = 0;  // only when something a person sees changed (not data ages)
@@ -104,6 +126,10 @@ struct Snapshot {
     MetricsSeriesPtr metrics;
     // Issue 17.4: genmon's counts since it started (Prometheus); replaced when a count changes.
     CumulativeMetricsPtr cumulative;
+    // Issue 18: what the queue's search found in the history; null without a history or a search.
+    std::shared_ptr<const StoredMatches> storedMatches;
+    // Issue 18.3: per-hour and per-day throughput from the history; null without a history.
+    std::shared_ptr<const StoredThroughput> storedThroughput;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

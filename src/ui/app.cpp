@@ -147,6 +147,15 @@ void requestCancel(UiState& state, std::vector<std::string> ids) {
     state.confirm.ids = std::move(ids);
 }
 
+void requestRetryFailed(UiState& state, std::vector<std::string> ids, std::string_view backend) {
+    if (ids.empty()) return;
+    state.confirm.kind = Confirmation::Kind::RetryFailed;
+    state.confirm.what = (ids.size() == 1 ? "Retry failed job " + shortId(ids.front())
+                                          : "Retry " + std::to_string(ids.size()) + " failed jobs") +
+                         " on " + std::string(backend) + "? The same parameters are queued again.";
+    state.confirm.ids = std::move(ids);
+}
+
 void requestDeleteResult(UiState& state, const std::string& id) {
     state.confirm.kind = Confirmation::Kind::DeleteResult;
     state.confirm.ids = {id};
@@ -598,6 +607,7 @@ void App::drawConfirmation() {
                 case Confirmation::Kind::DeleteResult:
                     for (const auto& id : cf.ids) commands_.deleteResult(id);
                     break;
+                case Confirmation::Kind::RetryFailed: commands_.runAgainAll(cf.ids); break;
                 case Confirmation::Kind::None: break;
             }
         }

@@ -28,6 +28,14 @@ public:
     virtual void reconnect() = 0;
     virtual void startDemo() = 0;  // the embedded simulated backend
     virtual void copyToClipboard(const std::string& text) = 0;
+    // Issue 18: re-queue finished, failed or cancelled jobs with their exact parameters
+    // (deferred); the history links each new job to its old one. Only a live backend can: the
+    // views show "Run again" and "Retry failed" only when canRunAgain() (never in fixtures).
+    virtual bool canRunAgain() const { return false; }
+    // The queue filter searches the history too (its hint shows the search language).
+    virtual bool searchesHistory() const { return false; }
+    virtual void runAgain(const std::string& backendId) { (void)backendId; }
+    virtual void runAgainAll(const std::vector<std::string>& backendIds) { (void)backendIds; }
     virtual void quit() = 0;
     // Commands posted and not yet answered (the status bar shows a spinner while > 0).
     virtual int pendingCommands() const = 0;

@@ -351,6 +351,13 @@ void DetailView::drawJob(FrameContext& ctx, const model::Job& job, bool gone) {
     ImGui::BeginDisabled(!prompt);
     if (ImGui::Button("Copy prompt") && prompt) ctx.commands.copyToClipboard(prompt->str());
     ImGui::EndDisabled();
+    // Issue 18: a job that ended (or left the queue) can go again with the same parameters.
+    if (ctx.commands.canRunAgain() && (gone || !model::isActive(job.status)) && prompt && !job.backendId.empty()) {
+        ImGui::SameLine();
+        if (ImGui::Button("Run again")) ctx.commands.runAgain(job.backendId.str());
+        ctx.note("detail.runAgain", job.backendId.str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Queue this job's exact parameters again (deferred)");
+    }
     if (!gone) {  // a gone job has its own "Clear selection" above
         ImGui::SameLine();
         if (ImGui::Button("Close")) ctx.state.detailJob.clear();

@@ -32,5 +32,7 @@ void pushToast(UiState& state, orchestrator::NotificationKind kind, std::string 
 // Asks before cancelling: the confirmation dialog names how many jobs.
 void requestCancel(UiState& state, std::vector<std::string> backendIds);
 void requestDeleteResult(UiState& state, const std::string& resultId);
+// Issue 18: "Retry failed": asks "Retry 3 failed jobs on <backend>?" before re-queuing them.
+void requestRetryFailed(UiState& state, std::vector<std::string> backendIds, std::string_view backend);
 
 }  // namespace genmon::ui

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
+#include <vector>
 
 #include "orchestrator/metrics.hpp"
 #include "ui/fonts.hpp"
@@ -99,6 +101,74 @@ WindowStats statsOf(const Cell& c, int64_t now, int windowSeconds) {
     return st;
 }
 
+// Finished jobs per bucket as stacked bars (succeeded below, failed above, cancelled and left on
+// top), with the count and failure rate of the bucket under the pointer.
+void throughputBars(FrameContext& ctx, const char* id, const std::vector<orchestrator::ThroughputBin>& bins,
+                    bool days, float width, float height) {
+    const Palette& pal = palette();
+    ImGui::InvisibleButton(id, ImVec2(std::max(width, 4 * ctx.em), height));
+    const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(lo, hi, ImGui::GetColorU32(ImGuiCol_FrameBg), ImGui::GetStyle().FrameRounding);
+    if (bins.empty()) return;
+    uint32_t peak = 1;
+    for (const auto& b : bins) peak = std::max(peak, b.finished());
+    const float pad = 0.2f * ctx.em;
+    const float slot = (hi.x - lo.x - 2 * pad) / static_cast<float>(bins.size());
+    const float bottom = hi.y - pad, span = hi.y - lo.y - 2 * pad;
+    for (size_t i = 0; i < bins.size(); ++i) {
+        const auto& b = bins[i];
+        const float x0 = lo.x + pad + slot * static_cast<float>(i) + 1, x1 = x0 + std::max(1.0f, slot - 2);
+        float y = bottom;
+        auto stack = [&](uint32_t n, const ImVec4& color) {
+            if (!n) return;
+            const float h = span * static_cast<float>(n) / static_cast<float>(peak);
+            dl->AddRectFilled(ImVec2(x0, y - h), ImVec2(x1, y), ImGui::ColorConvertFloat4ToU32(color));
+            y -= h;
+        };
+        stack(b.succeeded, pal.completed);
+        stack(b.failed, pal.failed);
+        stack(b.cancelled + b.left, pal.muted);
+    }
+    if (ImGui::IsItemHovered()) {
+        const float mx = ImGui::GetIO().MousePos.x - lo.x - pad;
+        const size_t i = std::min(bins.size() - 1, static_cast<size_t>(std::max(0.0f, mx / slot)));
+        const auto& b = bins[i];
+        char when[32];
+        const std::time_t t = static_cast<std::time_t>(b.startMicros / 1'000'000);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        std::strftime(when, sizeof when, days ? "%a %d %b" : "%d %b %H:00", &tm);
+        const double rate = b.finished() ? 100.0 * b.failed / b.finished() : 0.0;
+        ImGui::SetTooltip("%s: %u finished (%u succeeded, %u failed, %u cancelled or left), %.0f%% failed", when,
+                          b.finished(), b.succeeded, b.failed, b.cancelled + b.left, rate);
+    }
+}
+
+void drawStoredThroughput(FrameContext& ctx, const orchestrator::StoredThroughput& t, float height) {
+    const Palette& pal = palette();
+    auto summary = [](const std::vector<orchestrator::ThroughputBin>& bins, const char* span) {
+        uint32_t finished = 0, failed = 0;
+        for (const auto& b : bins) {
+            finished += b.finished();
+            failed += b.failed;
+        }
+        char text[128];
+        std::snprintf(text, sizeof text, "%s: %u finished, %.1f%% failed", span, finished,
+                      finished ? 100.0 * failed / finished : 0.0);
+        return std::string(text);
+    };
+    const std::string hours = summary(t.hours, "Per hour, last 24 h"), days = summary(t.days, "per day, last 14 days");
+    coloredText(pal.muted, "History (every backend)  " + hours + "  |  " + days);
+    ctx.note("metrics.history", {}, hours + " | " + days);
+    const float gap = ctx.em;
+    const float width = (ImGui::GetContentRegionAvail().x - gap) / 2;
+    const float barHeight = std::max(2 * ctx.em, height - ImGui::GetTextLineHeightWithSpacing());
+    throughputBars(ctx, "perHour", t.hours, false, width, barHeight);
+    ImGui::SameLine(0, gap);
+    throughputBars(ctx, "perDay", t.days, true, width, barHeight);
+}
+
 }  // namespace
 
 void MetricsView::draw(FrameContext& ctx) {
@@ -170,7 +240,9 @@ void MetricsView::draw(FrameContext& ctx) {
 
     const ImGuiStyle& style = ImGui::GetStyle();
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    const float rowHeight = (ImGui::GetContentRegionAvail().y - 3 * style.CellPadding.y * 2) / 3;
+    // Issue 18.3: the history's per-hour and per-day bars take the bottom when there is a history.
+    const float historyHeight = snap.storedThroughput ? 5.5f * line : 0.0f;
+    const float rowHeight = (ImGui::GetContentRegionAvail().y - historyHeight - 3 * style.CellPadding.y * 2) / 3;
     // A row: title line, sparkline (+ item spacing), min/max line.
     const float sparkHeight = std::max(2.5f * em, rowHeight - 2 * line - style.ItemSpacing.y);
     if (!ImGui::BeginTable("metricsGrid", 3,
@@ -270,6 +342,7 @@ void MetricsView::draw(FrameContext& ctx) {
         ImGui::PopID();
     }
     ImGui::EndTable();
+    if (snap.storedThroughput) drawStoredThroughput(ctx, *snap.storedThroughput, historyHeight - line);
 }
 
 }  // namespace genmon::ui

@@ -10,6 +10,7 @@
 
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
+#include "ui/stored_matches_view.hpp"
 #include "ui/eta_text.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
@@ -115,6 +116,26 @@ long indexOf(const orchestrator::JobList& rows, const std::string& uiId) {
     return -1;
 }
 
+
+// Issue 18: the row menu's "Run again" (this job) and "Retry failed" (the failed jobs of the
+// selection, or this one), for a live backend only. Drawn only while the menu is open.
+void runAgainItems(FrameContext& ctx, const Job& j) {
+    ImGui::Separator();
+    if (ImGui::MenuItem("Run again", nullptr, false, !model::isActive(j.status) && j.prompt.has_value()))
+        ctx.commands.runAgain(j.backendId.str());
+    std::vector<std::string> failed;
+    if (ctx.state.selectedJobs.count(j.uiId.str()) && ctx.state.selectedJobs.size() > 1) {
+        ctx.snap.jobs.forEach([&](const Job& other) {
+            if (other.status == JobStatus::Failed && ctx.state.selectedJobs.count(other.uiId.str()))
+                failed.push_back(other.backendId.str());
+        });
+    } else if (j.status == JobStatus::Failed) {
+        failed.push_back(j.backendId.str());
+    }
+    const std::string label = "Retry failed (" + std::to_string(failed.size()) + ")...";
+    if (ImGui::MenuItem(label.c_str(), nullptr, false, !failed.empty()))
+        requestRetryFailed(ctx.state, std::move(failed), ctx.snap.backendUrl);
+}
 }  // namespace
 
 void QueueView::draw(FrameContext& ctx) {
@@ -130,7 +151,10 @@ void QueueView::draw(FrameContext& ctx) {
         st.focusFilter = false;
     }
     ImGui::SetNextItemWidth(std::min(22 * em, ImGui::GetContentRegionAvail().x * 0.4f));
-    ImGui::InputTextWithHint("##filter", "Filter: prompt, id or status  (/)", &st.filter);
+    // Issue 18.2: with a history the filter is a search over the live and the stored jobs.
+    const char* hint = ctx.commands.searchesHistory() ? "Search: words  status:failed  lora:film_grain  since:2h  (/)"
+                                                      : "Filter: prompt, id or status  (/)";
+    ImGui::InputTextWithHint("##filter", hint, &st.filter);
     ctx.note("queue.filter");
     if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) st.filter.clear();
     ImGui::SameLine();
@@ -199,7 +223,9 @@ void QueueView::draw(FrameContext& ctx) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
                                   ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate | ImGuiTableFlags_Hideable |
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("queue", kColumnCount, flags, rows.empty() ? ImVec2(0, ImGui::GetFrameHeight()) : ImVec2(0, 0)))
+    const float storedHeight = storedMatchesHeight(ctx);  // 0 without a history search
+    if (!ImGui::BeginTable("queue", kColumnCount, flags,
+                           rows.empty() ? ImVec2(0, ImGui::GetFrameHeight()) : ImVec2(0, -storedHeight)))
         return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 5.4f * em);
@@ -246,6 +272,7 @@ void QueueView::draw(FrameContext& ctx) {
         ImGui::TextDisabled("%s", !st.filter.empty() ? "No job matches the filter."
                                   : snap.isActive    ? "The queue is empty. New jobs appear as soon as the backend lists them."
                                                      : "Not connected: no queue data yet.");
+        drawStoredMatches(ctx);
         return;
     }
 
@@ -303,6 +330,7 @@ void QueueView::draw(FrameContext& ctx) {
                 ImGui::Separator();
                 if (ImGui::MenuItem("Cancel job", "c", false, model::isCancellable(j.status)))
                     requestCancel(st, {j.backendId.str()});
+                if (ctx.commands.canRunAgain()) runAgainItems(ctx, j);
                 ImGui::EndPopup();
             }
             ImGui::SetCursorPos(cell);
@@ -370,6 +398,7 @@ void QueueView::draw(FrameContext& ctx) {
         }
     }
     ImGui::EndTable();
+    drawStoredMatches(ctx);
 
     // Selection: click selects one, ctrl toggles, shift extends from the anchor.
     if (!clicked.empty()) {

@@ -60,7 +60,7 @@ enum class ResultsMode { Grid, List };
 
 // A destructive action waiting for "Yes" (every one asks first).
 struct Confirmation {
-    enum class Kind { None, CancelJobs, ClearQueue, DeleteResult } kind = Kind::None;
+    enum class Kind { None, CancelJobs, ClearQueue, DeleteResult, RetryFailed } kind = Kind::None;
     std::vector<std::string> ids;  // backend ids of jobs, or result ids
     std::string what;              // the sentence the dialog asks
 };

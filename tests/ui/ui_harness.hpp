@@ -45,6 +45,16 @@ public:
     void copyToClipboard(const std::string& text) override { log.push_back("copy " + text); }
     void quit() override { log.push_back("quit"); }
     int pendingCommands() const override { return 0; }
+    // Issue 18: a live backend with a history (false: what fixtures render).
+    bool live = false;
+    bool canRunAgain() const override { return live; }
+    bool searchesHistory() const override { return live; }
+    void runAgain(const std::string& id) override { log.push_back("runAgain " + id); }
+    void runAgainAll(const std::vector<std::string>& ids) override {
+        std::string line = "runAgainAll";
+        for (const auto& id : ids) line += " " + id;
+        log.push_back(line);
+    }
     size_t count(const std::string& line) const { return static_cast<size_t>(std::count(log.begin(), log.end(), line)); }
 };
 

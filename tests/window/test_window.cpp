@@ -328,3 +328,32 @@ TEST_CASE("issue 14.2: the layout is on disk while genmon runs, so a SIGKILL kee
     for (const auto& entry : fs::directory_iterator(s.configDir()))
         CHECK_MESSAGE(entry.path().filename().string().find(".tmp-") == std::string::npos, entry.path().string());
 }
+
+TEST_CASE("issue 18.1: the window records every job it sees into the history file, and --no-history records none") {
+    Session s("history_on");
+    const size_t queued = sessionPrompts().size();
+    s.waitUi([&](const UiView& v) { return v.queueRows >= queued; }, "every queued job is listed");
+    s.closeWindow();  // the 3 s bound of an orderly exit is the shutdown tests' business
+    const auto status = s.genmon().waitExit(15s);
+    REQUIRE_MESSAGE(status.has_value(), "genmon still runs 15 s after its window was closed; its log:\n" << s.genmonLog());
+    CHECK_MESSAGE((WIFEXITED(*status) && WEXITSTATUS(*status) == 0),
+                  "genmon " << describeStatus(*status) << "; its log:\n" << s.genmonLog());
+    // The default place under the session's private XDG_STATE_HOME, read back by the script command.
+    const fs::path db = s.dir() / "state" / "genmon" / "history.sqlite3";
+    REQUIRE(fs::exists(db));
+    const RunResult found = runProgram({GENMON_EXE, "--history-search", "", "--history-db", db.string(), "--json",
+                                        "--limit", "1000"},
+                                       {}, 30s);
+    CHECK_MESSAGE(found.exitCode == 0, "genmon --history-search said:\n" << found.out);
+    REQUIRE(s.jobIdsByPrompt().size() == queued);
+    for (const auto& [prompt, id] : s.jobIdsByPrompt()) {
+        CAPTURE(prompt);
+        CHECK(found.out.find("\"" + id + "\"") != std::string::npos);
+    }
+
+    Session off("history_off", {{"--no-history"}});
+    off.waitUi([&](const UiView& v) { return v.queueRows >= queued; }, "every queued job is listed");
+    off.closeWindow();
+    REQUIRE(off.genmon().waitExit(15s).has_value());
+    CHECK_FALSE(fs::exists(off.dir() / "state" / "genmon" / "history.sqlite3"));
+}
