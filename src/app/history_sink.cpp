@@ -198,7 +198,18 @@ orchestrator::StoredPast HistorySink::loadPast(const orchestrator::BackendConfig
     orchestrator::StoredPast past;
     const std::string name = historyBackendName(backend);
     // The timeline's range: what ended in it, oldest end first (the order jobs leave in).
-    if (auto overlapping = store_->jobsOverlapping(sinceMicros, INT64_MAX)) {
+    // jobsOverlapping answers oldest first and at most kPastLimit: for a busy week that would be
+    // its oldest jobs, so the range narrows to the last day, then the last hour, until it fits.
+    constexpr size_t kPastLimit = orchestrator::kStoredHistoryEntries;
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    auto overlapping = store_->jobsOverlapping(sinceMicros, INT64_MAX, kPastLimit);
+    for (const int64_t reach : {24LL * 3600 * 1'000'000, 3600LL * 1'000'000}) {
+        if (!overlapping || overlapping.value().size() < kPastLimit || now - reach <= sinceMicros) break;
+        sinceMicros = now - reach;
+        overlapping = store_->jobsOverlapping(sinceMicros, INT64_MAX, kPastLimit);
+    }
+    if (overlapping) {
         for (const auto& r : overlapping.value())
             if (r.backend == name && r.finishedMicros >= sinceMicros)
                 if (auto e = lifecycleFromRecord(r)) past.lifecycles.push_back(std::move(*e));

@@ -109,9 +109,11 @@ LoadedSettings decodeSettings(const std::string& json) {
         s.resultsMode = mode == "list" ? ui::ResultsMode::List : ui::ResultsMode::Grid;
     readInt(root, "metricsWindowMinutes", s.metricsWindowMinutes, 1, 10);
     if (s.metricsWindowMinutes != 1 && s.metricsWindowMinutes != 10) s.metricsWindowMinutes = 5;
-    readInt(root, "timelineWindowMinutes", s.timelineWindowMinutes, 1, 60);
-    if (s.timelineWindowMinutes != 1 && s.timelineWindowMinutes != 5 && s.timelineWindowMinutes != 30 &&
-        s.timelineWindowMinutes != 60)
+    // The timeline's window choices (6 h, a day and a week need a history; without one the view
+    // clamps the span to its 3 h).
+    readInt(root, "timelineWindowMinutes", s.timelineWindowMinutes, 1, 10080);
+    constexpr int kChoices[] = {1, 5, 10, 30, 60, 360, 1440, 10080};
+    if (std::find(std::begin(kChoices), std::end(kChoices), s.timelineWindowMinutes) == std::end(kChoices))
         s.timelineWindowMinutes = 10;
     readInt(root, "dataFramesPerSecond", s.dataFramesPerSecond, 1, 60);
     if (!ignored.empty()) {

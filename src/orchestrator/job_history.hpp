@@ -21,6 +21,10 @@ namespace genmon::orchestrator {
 inline constexpr size_t kHistoryChunk = 64;
 inline constexpr size_t kDefaultHistoryEntries = 2000;
 inline constexpr int64_t kDefaultHistoryRetentionMicros = 60LL * 60 * 1'000'000;  // the timeline's widest window
+// Issue 18.3: with a history database the timeline reaches back days (its 7-day window); the
+// stored past and this session's departures are kept that long, and at most this many.
+inline constexpr size_t kStoredHistoryEntries = 20000;
+inline constexpr int64_t kStoredHistoryRetentionMicros = 7LL * 24 * 60 * 60 * 1'000'000;
 
 enum class JobOutcome : uint8_t {
     Completed,
@@ -73,6 +77,12 @@ public:
     bool settle(std::string_view id, JobOutcome outcome, const std::function<bool(const JobLifecycle&)>& learn,
                 std::string_view error = {});
     void clear();
+    // New bounds, applied from the next append (a wider window keeps what is there).
+    void setBounds(size_t maxEntries, int64_t retentionMicros) noexcept {
+        maxEntries_ = maxEntries;
+        retention_ = retentionMicros;
+    }
+    int64_t retentionMicros() const noexcept { return retention_; }
     size_t size() const noexcept { return size_; }
     // The published history; the same pointer until the next change.
     std::shared_ptr<const JobHistory> view() const;

@@ -314,7 +314,7 @@ void GenerationOrchestrator::seedFromHistory() {
     if (!options_.lifecycleSink || seededFor_ == options_.backend.baseUrl) return;
     seededFor_ = options_.backend.baseUrl;
     const int64_t now = worker_.nowMicros();
-    StoredPast past = options_.lifecycleSink->loadPast(options_.backend, now - kDefaultHistoryRetentionMicros,
+    StoredPast past = options_.lifecycleSink->loadPast(options_.backend, now - history_.retentionMicros(),
                                                        options_.storedRunsForEta);
     // Only what this session has not seen itself: the log and the estimator are empty here
     // unless a job already left (then the stored past would come after it).
@@ -368,6 +368,10 @@ void GenerationOrchestrator::doInitialize(OrchestratorOptions options, Callback<
         return;
     }
     options_ = std::move(options);
+    if (options_.lifecycleSink)
+        history_.setBounds(kStoredHistoryEntries, kStoredHistoryRetentionMicros);
+    else
+        history_.setBounds(kDefaultHistoryEntries, kDefaultHistoryRetentionMicros);
     transport_ = factory_ ? factory_(options_.backend) : nullptr;
     if (!transport_) {
         reply(Error::make(ErrorKind::InvalidArgument, "no transport for " + options_.backend.baseUrl));

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
+#include <vector>
 
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
@@ -20,8 +22,31 @@ using LaneKind = TimelineView::LaneKind;
 namespace {
 constexpr double kMinSpanSeconds = 15;
 constexpr double kMaxSpanSeconds = 3 * 3600;
+// Issue 18.3: with a history database the stored past reaches back days (orchestrator keeps 7).
+constexpr double kMaxSpanSecondsWithHistory = 8 * 24 * 3600;
 constexpr double kZoomStep = 1.25;
 constexpr int kWindowChoices[] = {1, 5, 10, 30, 60};
+constexpr int kWindowChoicesWithHistory[] = {360, 1440, 10080};  // 6 h, a day, a week
+
+// Only a session with a history offers the long windows: without one nothing older than an
+// hour is kept, and the toolbar stays as it was.
+bool historyOn(const orchestrator::Snapshot& snap) { return snap.storedThroughput != nullptr; }
+double maxSpanSeconds(const orchestrator::Snapshot& snap) {
+    return historyOn(snap) ? kMaxSpanSecondsWithHistory : kMaxSpanSeconds;
+}
+
+// An axis label: the day (UTC, like the axis) once ticks are a day apart, else the clock.
+std::string tickLabel(int64_t micros, double stepSeconds) {
+    if (stepSeconds >= 86400) {
+        const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
+        std::tm utc{};
+        gmtime_r(&seconds, &utc);
+        char day[16];
+        std::strftime(day, sizeof day, "%b %d", &utc);
+        return day;
+    }
+    return stepSeconds >= 60 ? formatClock(micros).substr(0, 5) : formatClock(micros);
+}
 constexpr float kClickSlopPixels = 3;
 
 ImU32 color(ImVec4 c, float alpha = 1) {
@@ -79,7 +104,7 @@ const model::Text* promptOf(const model::Job& job) {
 }  // namespace
 
 double TimelineView::tickStepSeconds(double minLabelSeconds) {
-    static constexpr double kSteps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600};
+    static constexpr double kSteps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
     for (double s : kSteps)
         if (s >= minLabelSeconds) return s;
     return kSteps[std::size(kSteps) - 1];
@@ -149,10 +174,17 @@ void TimelineView::drawToolbar(FrameContext& ctx, size_t lanes) {
     const Palette& pal = palette();
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("Window");
-    for (int minutes : kWindowChoices) {
+    std::vector<int> choices(std::begin(kWindowChoices), std::end(kWindowChoices));
+    if (historyOn(ctx.snap)) choices.insert(choices.end(), std::begin(kWindowChoicesWithHistory), std::end(kWindowChoicesWithHistory));
+    for (int minutes : choices) {
         ImGui::SameLine();
         char label[16];
-        std::snprintf(label, sizeof label, "%dm", minutes);
+        if (minutes % 1440 == 0)
+            std::snprintf(label, sizeof label, "%dd", minutes / 1440);
+        else if (minutes > 60 && minutes % 60 == 0)
+            std::snprintf(label, sizeof label, "%dh", minutes / 60);
+        else
+            std::snprintf(label, sizeof label, "%dm", minutes);
         const bool active = st.timelineWindowMinutes == minutes && std::abs(st.timelineSpanSeconds - minutes * 60.0) < 0.5;
         if (ImGui::RadioButton(label, active)) {
             st.timelineWindowMinutes = minutes;
@@ -168,7 +200,7 @@ void TimelineView::drawToolbar(FrameContext& ctx, size_t lanes) {
     ctx.note("timeline.live");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keep now at the right edge");
     ImGui::SameLine(0, 1.2f * ctx.em);
-    if (ImGui::SmallButton("-")) st.timelineSpanSeconds = std::min(st.timelineSpanSeconds * kZoomStep, kMaxSpanSeconds);
+    if (ImGui::SmallButton("-")) st.timelineSpanSeconds = std::min(st.timelineSpanSeconds * kZoomStep, maxSpanSeconds(ctx.snap));
     ctx.note("timeline.zoomOut");
     ImGui::SameLine();
     if (ImGui::SmallButton("+")) st.timelineSpanSeconds = std::max(st.timelineSpanSeconds / kZoomStep, kMinSpanSeconds);
@@ -246,7 +278,7 @@ void TimelineView::draw(FrameContext& ctx) {
     const int64_t now = ctx.nowMicros;
     ImGuiIO& io = ImGui::GetIO();
 
-    st.timelineSpanSeconds = std::clamp(st.timelineSpanSeconds, kMinSpanSeconds, kMaxSpanSeconds);
+    st.timelineSpanSeconds = std::clamp(st.timelineSpanSeconds, kMinSpanSeconds, maxSpanSeconds(snap));
     if (st.timelineLive || st.timelineEndMicros <= 0) st.timelineEndMicros = now;
     const double spanMicros = st.timelineSpanSeconds * 1e6;
     const int64_t end = st.timelineEndMicros;
@@ -292,7 +324,7 @@ void TimelineView::draw(FrameContext& ctx) {
         const float x = xOf(t);
         tickXs.push_back(x);
         dl->AddLine(ImVec2(x, axisPos.y + axisH - 0.35f * em), ImVec2(x, axisPos.y + axisH - 1), color(pal.muted));
-        const std::string label = step >= 60 ? formatClock(t).substr(0, 5) : formatClock(t);
+        const std::string label = tickLabel(t, step);
         const float lw = ImGui::CalcTextSize(label.c_str()).x;
         dl->AddText(ImVec2(x - lw * 0.5f, axisPos.y), color(pal.muted), label.c_str());
     }
@@ -408,7 +440,7 @@ void TimelineView::draw(FrameContext& ctx) {
     const bool overLanes = ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && io.MousePos.x >= x0 &&
                            io.MousePos.x <= x1;
     auto zoomBy = [&](double factor, float anchorX) {
-        const double span = std::clamp(st.timelineSpanSeconds * factor, kMinSpanSeconds, kMaxSpanSeconds);
+        const double span = std::clamp(st.timelineSpanSeconds * factor, kMinSpanSeconds, maxSpanSeconds(snap));
         if (!st.timelineLive) {  // the time under the pointer stays put
             const double frac = std::clamp(static_cast<double>((anchorX - x0) / w), 0.0, 1.0);
             const double anchor = static_cast<double>(start) + frac * spanMicros;

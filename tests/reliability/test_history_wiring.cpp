@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <filesystem>
@@ -398,5 +399,44 @@ TEST_CASE("issue 18.2: the queue field searches the live jobs and the stored one
     snap = search("");
     CHECK_FALSE(snap->storedMatches);
     CHECK(snap->queueView.size() == 1);
+    s.runtime->shutdown();
+}
+
+TEST_CASE("issue 18.3: the timeline reaches back days: a job stored two days ago is on it, one of nine days is not") {
+    auto sim = sim::SimServer::start(historySim());
+    REQUIRE(sim.ok());
+    const fs::path db = freshDb("days");
+    auto store = openStore(db);
+    const std::string url = sim.value()->baseUrl();
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    auto stored = [&](const std::string& id, int64_t endedAgoMicros, history::RunStatus status) {
+        history::JobRecord r;
+        r.backend = history::backendName(url);
+        r.backendUrl = url;
+        r.jobId = id;
+        r.status = status;
+        r.createdMicros = now - endedAgoMicros - 90'000'000;
+        r.startedMicros = now - endedAgoMicros - 30'000'000;
+        r.finishedMicros = now - endedAgoMicros;
+        r.params.prompt = "a harbour, " + id;
+        store->record(r);
+    };
+    constexpr int64_t kDay = 86'400'000'000LL;
+    stored("two-days-ago", 2 * kDay, history::RunStatus::Succeeded);
+    stored("failed-yesterday", kDay, history::RunStatus::Failed);
+    stored("nine-days-ago", 9 * kDay, history::RunStatus::Succeeded);
+    REQUIRE(store->flush().ok());
+
+    LiveSession s(store);
+    s.start(url);
+    const auto snap = s.snap();
+    REQUIRE(snap->jobHistory);
+    CHECK(snap->jobHistory->findNewest("two-days-ago") != nullptr);
+    const orchestrator::JobLifecycle* failed = snap->jobHistory->findNewest("failed-yesterday");
+    REQUIRE(failed != nullptr);
+    CHECK(failed->outcome == orchestrator::JobOutcome::Failed);
+    CHECK(snap->jobHistory->findNewest("nine-days-ago") == nullptr);  // past the week the timeline shows
+    CHECK(snap->storedThroughput != nullptr);  // what offers the long windows in the view
     s.runtime->shutdown();
 }

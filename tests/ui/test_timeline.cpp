@@ -168,3 +168,40 @@ TEST_CASE("issue 10 ETA: the queue shows learned ETAs with their basis and a das
     CHECK(h.item("queue.eta:run-1").text == "\xE2\x80\x94");
     CHECK_FALSE(h.drawn("status.drain"));  // no basis: no number
 }
+
+TEST_CASE("issue 18.3: with a history the timeline offers 6 h, a day and a week and reaches a job from days ago") {
+    auto s = std::make_shared<orchestrator::Snapshot>(*timelineSnapshot());
+    // Without a history: the toolbar as before, and zooming out stops at 3 h.
+    {
+        UiHarness h(s);
+        h.state().showTimeline = true;
+        h.frame(3);
+        CHECK(h.drawn("timeline.window:60m"));
+        CHECK_FALSE(h.drawn("timeline.window:6h"));
+        CHECK_FALSE(h.drawn("timeline.window:7d"));
+        for (int i = 0; i < 40; ++i) h.clickItem("timeline.zoomOut");
+        CHECK(h.state().timelineSpanSeconds == doctest::Approx(3 * 3600));
+    }
+    // With one (the worker publishes the stored throughput only then), and a job of two days ago.
+    orchestrator::JobHistoryLog log(orchestrator::kStoredHistoryEntries, orchestrator::kStoredHistoryRetentionMicros);
+    for (size_t i = 0; i < s->jobHistory->size(); ++i) log.append((*s->jobHistory)[i], kNow);
+    orchestrator::JobLifecycle old;
+    old.job = std::make_shared<const model::Job>(withParams(makeJob("days-1", "days-1", JobStatus::Completed, "an old harbour", 0)));
+    old.queuedAtMicros = kNow - 2 * 86'400'000'000LL - 60'000'000;
+    old.startedAtMicros = kNow - 2 * 86'400'000'000LL - 30'000'000;
+    old.finishedAtMicros = kNow - 2 * 86'400'000'000LL;
+    log.append(old, kNow);
+    s->jobHistory = log.view();
+    s->storedThroughput = std::make_shared<const orchestrator::StoredThroughput>();
+    UiHarness h(s);
+    h.state().showTimeline = true;
+    h.frame(3);
+    REQUIRE(h.drawn("timeline.window:6h"));
+    CHECK(h.drawn("timeline.window:1d"));
+    CHECK_FALSE(h.drawn("timeline.lane:days-1"));
+    h.clickItem("timeline.window:7d");
+    CHECK(h.state().timelineWindowMinutes == 10080);
+    CHECK(h.state().timelineSpanSeconds == doctest::Approx(7 * 86400));
+    CHECK(h.drawn("timeline.lane:days-1"));
+    CHECK(h.drawn("timeline.lane:done-1"));
+}
