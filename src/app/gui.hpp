@@ -12,6 +12,7 @@
 #include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
+#include "ui/fleet_view.hpp"
 #include "ui/ui_state.hpp"
 
 namespace genmon::app {
@@ -23,6 +24,8 @@ struct FrameSource {
     std::function<std::vector<orchestrator::Event>()> drainEvents;
     std::function<int64_t()> nextInitRetryAtMicros;  // optional
     const orchestrator::ExchangeLog* exchanges = nullptr;  // optional: the Inspector's source
+    // Issue 17.2, optional: every backend of a fleet (snapshot() is then the focused one's).
+    std::function<std::vector<ui::FleetRow>()> fleet = {};
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.

@@ -83,7 +83,11 @@ void returnLargeBlocksToTheSystem() {
 }
 }  // namespace
 
-Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), settings_(options_.transport) {
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)),
+      ownLoop_(options_.sharedLoop ? nullptr : std::make_unique<transport::EventLoop>()),
+      loop_(options_.sharedLoop ? *options_.sharedLoop : *ownLoop_),
+      settings_(options_.transport) {
     returnLargeBlocksToTheSystem();
     if (!settings_.log) settings_.log = std::make_shared<orchestrator::ExchangeLog>();
 }
@@ -155,7 +159,7 @@ std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig bac
         }
         loop_.start();
         if (recorder_) scheduleRecordingFlush(recorder_);
-        images_ = std::make_shared<transport::ImageDecoder>(loop_);
+        images_ = options_.sharedImages ? std::move(options_.sharedImages) : std::make_shared<transport::ImageDecoder>(loop_);
         orchestrator::OrchestratorOptions defaults;
         defaults.backend = std::move(backend);
         defaults.polls = polls;
@@ -232,6 +236,17 @@ void Runtime::shutdown() {
     if (binding_) {
         binding_->release();
         binding_.reset();
+    }
+    if (!ownLoop_) {
+        // A fleet's shared worker keeps serving the other backends: wait for destroy() and the
+        // answers it posts instead of stopping the loop.
+        loop_.runAndWait([] {});
+        loop_.runAndWait([] {});
+        manager_.reset();
+        loop_.runAndWait([] {});
+        images_.reset();
+        nextRetryAt_ = 0;
+        return;
     }
     // Drain: destroy() and the "cancelled" answers it causes (they reach the orchestrator) run
     // while the orchestrator still exists.
