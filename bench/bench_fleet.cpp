@@ -5,6 +5,7 @@
 // Both are CPU clocks of one thread (the UI thread's, the worker's), so the 32 sims, which run
 // in this process on their own threads, are not counted in them.
 #include <imgui.h>
+#include <imgui_internal.h>  // ImGuiContextHook: the frame ends at RenderPost, as in figure 5
 #include <pthread.h>
 #include <time.h>
 
