@@ -139,7 +139,7 @@ TEST_CASE("issue 17.1: a fleet from settings.json reads each backend's key from 
     CHECK(missing.error().message == "backend 'gpu-1' in settings.json: the environment variable GENMON_TEST_FLEET_KEY is not set");
 }
 
-TEST_CASE("issue 17.1: --backend repeats; one keeps today's options, several refuse what watches one backend") {
+TEST_CASE("issue 17.1: --backend repeats, one keeps the options of today and several refuse what watches one backend") {
     const auto one = app::parseCli({"--backend", "http://a:1/api/v1"});
     REQUIRE(one.options);
     CHECK(one.options->backendUrl == std::optional<std::string>("http://a:1/api/v1"));
