@@ -54,7 +54,8 @@ Usage:
   genmon --help | --version
 
 Options:
-  --backend URL        base URL, e.g. http://127.0.0.1:8000/api/v1 (or .../v1 for backend.main)
+  --backend URL        base URL, e.g. http://127.0.0.1:8000/api/v1 (or .../v1 for backend.main);
+                       repeat it to watch several backends (NAME=URL names one)
   --demo               start genmon-sim in this process and connect to it over loopback
   --scenario NAME      demo scenario: idle, busy, burst, failing, flaky (default busy)
   --fixture FILE       a genmon UI fixture (JSON, see docs/fixtures.md)
@@ -137,7 +138,8 @@ CliResult parseCli(const std::vector<std::string>& args) {
                 return fail("--frames needs a number from 1 to 100000");
         } else if (a == "--backend") {
             if (!value(v)) return fail("--backend needs a URL, e.g. http://127.0.0.1:8000/api/v1");
-            o.backendUrl = v;
+            if (!o.backendUrl) o.backendUrl = v;
+            o.backendUrls.push_back(v);
         } else if (a == "--dump-snapshot") {
             dump = true;
         } else if (a == "--wait-ms") {
@@ -232,6 +234,13 @@ CliResult parseCli(const std::vector<std::string>& args) {
     if (speedGiven && !o.replayPath) return fail("--speed goes with --replay FILE");
     if (o.recordPath && (o.replayPath || o.fixturePath))
         return fail("--record writes a live session: use it with --backend URL or --demo, not with --replay or --fixture");
+    if (o.backendUrls.size() > 1) {
+        // Issue 17.1: a fleet. The window, --dump-snapshot and --serve-metrics watch them all.
+        if (o.mode == CliOptions::Mode::Screenshot)
+            return fail("--screenshot renders one backend: give --backend once (the window shows several)");
+        if (o.recordPath) return fail("--record records one backend: give --backend once");
+        if (o.backendName) return fail("--name names one backend: with several, write --backend NAME=URL");
+    }
     if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
         return fail("--fixture renders a screenshot: add --screenshot OUT.png");
     if (o.serveMetrics) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "app/fleet.hpp"
 #include "app/history_sink.hpp"
 #include "app/replay_session.hpp"
 #include "app/runtime.hpp"
@@ -34,6 +35,75 @@ bool settled(const orchestrator::Snapshot& s) {
 }
 
 }  // namespace
+
+int runFleetDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
+    using namespace std::chrono;
+    std::vector<FleetBackend> backends;
+    for (const auto& argument : o.backendUrls) {
+        FleetBackend b = parseBackendArgument(argument);
+        auto base = transport::parseBaseUrl(b.config.baseUrl);
+        if (!base) {
+            std::fprintf(err, "genmon: %s\n", base.error().message.c_str());
+            return 2;
+        }
+        b.config.baseUrl = base->str();
+        b.config.insecureTls = o.insecure;
+        backends.push_back(std::move(b));
+    }
+    auto key = resolveApiKey(o);
+    if (!key) {
+        std::fprintf(err, "genmon: %s\n", key.error().message.c_str());
+        return 2;
+    }
+    RuntimeOptions ro;
+    ro.retryInitialize = false;  // one shot, per backend
+    Fleet fleet(ro);
+    for (auto& b : backends) {
+        b.apiKey = key.value();
+        fleet.add(std::move(b));
+    }
+    const auto members = fleet.members();
+    const auto deadline = steady_clock::now() + milliseconds(std::max(0, o.waitMs));
+    auto allAnswered = [&] {
+        for (const auto& m : members)
+            if (m->first.wait_for(seconds(0)) != std::future_status::ready) return false;
+        return true;
+    };
+    while (!allAnswered() && steady_clock::now() < deadline && !quitRequested()) std::this_thread::sleep_for(milliseconds(10));
+    // A backend that is down or slow has its own "error"; the others are dumped all the same.
+    std::vector<std::string> errors(members.size());
+    size_t answered = 0;
+    for (size_t i = 0; i < members.size(); ++i) {
+        const auto& m = members[i];
+        if (m->first.wait_for(seconds(0)) != std::future_status::ready)
+            errors[i] = "the first refresh from " + m->url + " did not finish within " + std::to_string(o.waitMs) + " ms";
+        else if (const model::Status st = m->first.get(); !st.ok())
+            errors[i] = describeInitFailure(m->url, st.error());
+        else
+            ++answered;
+        if (!errors[i].empty()) std::fprintf(err, "genmon: %s: %s\n", m->name.c_str(), errors[i].c_str());
+    }
+    const auto watchUntil = steady_clock::now() + milliseconds(o.afterMs);
+    const auto settleBy = std::min(deadline, steady_clock::now() + milliseconds(kSettleMs));
+    auto allSettled = [&] {
+        for (size_t i = 0; i < members.size(); ++i)
+            if (errors[i].empty() && !settled(*members[i]->runtime->snapshots().acquire())) return false;
+        return true;
+    };
+    while (steady_clock::now() < settleBy && !allSettled() && !quitRequested()) std::this_thread::sleep_for(milliseconds(10));
+    while (steady_clock::now() < watchUntil && !quitRequested()) std::this_thread::sleep_for(milliseconds(10));
+    if (quitRequested()) {
+        fleet.shutdown();
+        std::fprintf(err, "genmon: interrupted: no snapshot printed\n");
+        return 0;  // main turns it into 130 after Ctrl+C
+    }
+    const std::string json = fleetToJson(members, errors, true);
+    fleet.shutdown();
+    std::fwrite(json.data(), 1, json.size(), out);
+    std::fputc('\n', out);
+    std::fflush(out);
+    return answered > 0 ? 0 : 1;
+}
 
 std::string describeInitFailure(const std::string& baseUrl, const model::Error& e) {
     switch (e.kind) {
@@ -72,6 +142,7 @@ int runReplayDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
 int runDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     using namespace std::chrono;
     if (o.replayPath) return runReplayDumpSnapshot(o, out, err);
+    if (o.backendUrls.size() > 1) return runFleetDumpSnapshot(o, out, err);
     const std::string given = o.backendUrl.value_or(kDefaultBackend);
     auto base = transport::parseBaseUrl(given);
     if (!base) {

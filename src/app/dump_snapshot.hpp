@@ -23,6 +23,11 @@ int runDumpSnapshot(const CliOptions& options, std::FILE* out, std::FILE* err);
 // line for a missing or garbled recording.
 int runReplayDumpSnapshot(const CliOptions& options, std::FILE* out, std::FILE* err);
 
+// Issue 17.3: several --backend: {"backends":[{"name","url",["error",]...the contract's keys...}]}.
+// A backend that cannot be read gets "error" (and a line on err); exit 0 when at least one
+// backend answered, 1 when none did, 2 for a bad URL or key file.
+int runFleetDumpSnapshot(const CliOptions& options, std::FILE* out, std::FILE* err);
+
 // "cannot reach http://127.0.0.1:9/api/v1: connection refused" and the like, without "genmon: ".
 std::string describeInitFailure(const std::string& baseUrl, const model::Error& error);
 

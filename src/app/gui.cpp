@@ -163,7 +163,9 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const int64_t now = source.nowMicros();
         win.newFrame();
         const auto frameStart = std::chrono::steady_clock::now();
-        app.frame({snap, now, std::move(events), retryAt, source.exchanges});
+        auto fleet = source.fleet ? source.fleet() : std::vector<ui::FleetRow>{};
+        const std::string title = fleet.empty() ? ui::App::windowTitle(*snap) : ui::fleetWindowTitle(fleet, now);
+        app.frame({snap, now, std::move(events), retryAt, source.exchanges, std::move(fleet)});
         if (run.onFrameSeconds)
             run.onFrameSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - frameStart).count());
         events.clear();
@@ -173,11 +175,11 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
             run.saveLayout();
             io.WantSaveIniSettings = false;
         }
-        win.setTitle(ui::App::windowTitle(*snap));
+        win.setTitle(title);
         if (textures.reusedIds() != reusedTextureIds) win.invalidate();  // a new picture under an old id
         reusedTextureIds = textures.reusedIds();
         win.render(kClear);
-        if (probeFile) probeFile->frameDrawn(app.state(), *snap, ui::App::windowTitle(*snap));  // once on screen
+        if (probeFile) probeFile->frameDrawn(app.state(), *snap, title);  // once on screen
         // Frames are spaced from start to start: the cap holds whatever a frame costs.
         pacer.drew(wokeAt, cause, app.wantsFullRate(), win.inputOwed(), app.idleRefreshSeconds(*snap, now, retryAt));
         stats.drew(cause, win.lastDrawnShare());
@@ -203,7 +205,8 @@ model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSin
         if (run.beforeFrame) run.beforeFrame(i);
         renderer.value()->newFrame(1.0f / 60.0f);
         app.frame({source.snapshot(), source.nowMicros(), source.drainEvents(),
-                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0, source.exchanges});
+                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0, source.exchanges,
+                   source.fleet ? source.fleet() : std::vector<ui::FleetRow>{}});
         renderer.value()->render(kClear);
     }
     model::Image image = renderer.value()->capture();

@@ -12,6 +12,7 @@
 #include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
+#include "ui/fleet_view.hpp"
 #include "ui/ui_state.hpp"
 
 namespace genmon::app {
@@ -27,6 +28,8 @@ struct FrameSource {
     // buffer's lock, so it returned the previous snapshot (orchestrator::SnapshotReader).
     std::function<bool()> snapshotBehind = nullptr;
     bool behind() const { return snapshotBehind && snapshotBehind(); }
+    // Issue 17.2, optional: every backend of a fleet (snapshot() is then the focused one's).
+    std::function<std::vector<ui::FleetRow>()> fleet = {};
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.

@@ -13,6 +13,7 @@
 #include "app/cli.hpp"
 #include "app/demo.hpp"
 #include "app/dump_snapshot.hpp"
+#include "app/fleet_window.hpp"
 #include "app/fixture.hpp"
 #include "app/gui.hpp"
 #include "app/history_commands.hpp"
@@ -203,6 +204,55 @@ int screenshot(const app::CliOptions& o) {
     return 0;
 }
 
+// Issue 17.2: several backends in one window, every one on the one worker.
+int fleetWindow(const app::CliOptions& o, app::Settings settings, std::vector<app::FleetBackend> backends) {
+    app::Fleet fleet(liveOptions(o, app::HistoryUse::Default, nullptr));  // one history for every backend
+    fleet.setOnPublish([] { platform::Window::wake(); });
+    auto key = app::resolveApiKey(o);  // for backends added with Ctrl+L
+    if (!key) return fail(key.error().message, 2);
+    exporter::FrameHistogram frameTimes;
+    std::unique_ptr<exporter::MetricsServer> metrics;
+    if (o.serveMetrics) {
+        auto started = app::startMetricsServer(
+            o,
+            [&fleet] {
+                std::vector<exporter::BackendMetrics> all;
+                for (const auto& m : fleet.members()) all.push_back({m->name, m->runtime->snapshots().acquire()});
+                return all;
+            },
+            &frameTimes, stderr);
+        if (!started) return fail(started.error().message, started.error().kind == model::ErrorKind::InvalidArgument ? 2 : 1);
+        metrics = std::move(started).value();
+    }
+    for (auto& b : backends) {
+        auto member = fleet.add(std::move(b), settings.polls);
+        if (settings.historyLimit != 10) member->runtime->manager().setHistoryLimitOverride(settings.historyLimit);
+    }
+    app::FleetCommands commands(fleet, settings, key.value());
+    app::FrameSource source = app::fleetFrameSource(fleet, commands);
+    app::WindowRun run;
+    run.prepare = [&](ui::UiState& st) {
+        loadLayout();
+        app::applySettings(settings, st);
+        st.settingsPath = app::settingsPath();
+    };
+    run.finish = [&](const ui::UiState& st) {
+        app::captureSettings(st, settings);
+        if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
+            std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
+        saveLayout();
+    };
+    run.saveLayout = saveLayout;
+    run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
+    if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
+    auto st = app::runWindow(source, commands, run);
+    shutdownBegins();
+    if (metrics) metrics->stop();
+    fleet.shutdown();
+    if (!st) return fail(st.error().message);
+    return 0;
+}
+
 int window(const app::CliOptions& o) {
     if (!platform::displayAvailable())
         return fail("no display (DISPLAY and WAYLAND_DISPLAY are unset); use --screenshot OUT.png to render "
@@ -211,6 +261,10 @@ int window(const app::CliOptions& o) {
     auto loaded = app::loadSettings(app::settingsPath());
     if (!loaded.warning.empty()) std::fprintf(stderr, "genmon: warning: %s\n", loaded.warning.c_str());
     app::Settings settings = loaded.settings;
+    if (auto fleet = app::fleetBackends(o, settings); !fleet)
+        return fail(fleet.error().message, 2);
+    else if (!fleet.value().empty())
+        return fleetWindow(o, settings, std::move(fleet).value());
     std::string historyProblem;
     const app::RuntimeOptions options = liveOptions(o, app::HistoryUse::Default, &historyProblem);
     auto live = std::make_unique<Live>(options);

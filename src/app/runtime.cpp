@@ -84,7 +84,11 @@ void returnLargeBlocksToTheSystem() {
 }
 }  // namespace
 
-Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), settings_(options_.transport) {
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)),
+      ownLoop_(options_.sharedLoop ? nullptr : std::make_unique<transport::EventLoop>()),
+      loop_(options_.sharedLoop ? *options_.sharedLoop : *ownLoop_),
+      settings_(options_.transport) {
     returnLargeBlocksToTheSystem();
     if (!settings_.log) settings_.log = std::make_shared<orchestrator::ExchangeLog>();
 }
@@ -156,7 +160,7 @@ std::shared_future<model::Status> Runtime::start(orchestrator::BackendConfig bac
         }
         loop_.start();
         if (recorder_) scheduleRecordingFlush(recorder_);
-        images_ = std::make_shared<transport::ImageDecoder>(loop_);
+        images_ = options_.sharedImages ? std::move(options_.sharedImages) : std::make_shared<transport::ImageDecoder>(loop_);
         orchestrator::OrchestratorOptions defaults;
         defaults.backend = std::move(backend);
         defaults.polls = polls;
@@ -235,6 +239,17 @@ void Runtime::shutdown() {
         binding_->release();
         binding_.reset();
     }
+    if (!ownLoop_) {
+        // A fleet's shared worker keeps serving the other backends: wait for destroy() and the
+        // answers it posts instead of stopping the loop.
+        loop_.runAndWait([] {});
+        loop_.runAndWait([] {});
+        manager_.reset();
+        loop_.runAndWait([] {});
+        images_.reset();
+        nextRetryAt_ = 0;
+        return;
+    }
     // Drain: destroy() and the "cancelled" answers it causes (they reach the orchestrator) run
     // while the orchestrator still exists.
     loop_.stop();
@@ -245,8 +260,9 @@ void Runtime::shutdown() {
     loop_.stop();
     images_.reset();
     nextRetryAt_ = 0;
-    // The worker is gone, so nothing records any more: commit what is queued and close.
-    if (options_.history) options_.history->close();
+    // The worker is gone, so nothing records any more: commit what is queued and close. A fleet's
+    // members share one store and one loop: the fleet closes it after the last of them.
+    if (options_.history && !options_.sharedLoop) options_.history->close();
 }
 
 orchestrator::GenerationOrchestrator& Runtime::orchestrator() { return manager_->orchestrator(); }

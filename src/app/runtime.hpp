@@ -50,6 +50,11 @@ struct RuntimeOptions {
     // Issue 18: the history every job seen is recorded into (app/history_sink.hpp); null: none.
     // shutdown() closes it (everything recorded is committed first).
     std::shared_ptr<history::HistoryStore> history;
+    // Issue 17.1: a fleet runs every backend's Runtime on one worker. Null: the Runtime has its
+    // own loop. When set, the loop outlives the Runtime and shutdown() leaves it running.
+    transport::EventLoop* sharedLoop = nullptr;
+    // With sharedLoop: the fleet's one image-decoding thread (null: the Runtime makes its own).
+    std::shared_ptr<transport::ImageDecoder> sharedImages;
 };
 
 // The API key, in this order: --api-key (warned about by the CLI), --api-key-file FILE (its
@@ -120,7 +125,8 @@ private:
     std::unique_ptr<orchestrator::Transport> makeTransport(const orchestrator::BackendConfig& backend);
 
     RuntimeOptions options_;
-    transport::EventLoop loop_;
+    std::unique_ptr<transport::EventLoop> ownLoop_;  // null with options_.sharedLoop
+    transport::EventLoop& loop_;
     orchestrator::SnapshotBuffer buffer_;
     orchestrator::EventQueue events_;
     std::shared_ptr<transport::ImageDecoder> images_;

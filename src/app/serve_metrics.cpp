@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "app/demo.hpp"
+#include "app/fleet.hpp"
 #include "app/runtime.hpp"
 #include "app/signals.hpp"
 #include "model/timestamp.hpp"
@@ -87,7 +88,49 @@ model::Outcome<std::unique_ptr<exporter::MetricsServer>> startMetricsServer(
     return server;
 }
 
+// Issue 17.1 + 17.4: several --backend, one worker, one /metrics with a backend label each.
+int runFleetServeMetrics(const CliOptions& o) {
+    std::FILE* err = stderr;
+    auto key = resolveApiKey(o);
+    if (!key) return failWith(err, key.error().message, 2);
+    std::vector<FleetBackend> backends;
+    for (const auto& argument : o.backendUrls) {
+        FleetBackend b = parseBackendArgument(argument);
+        auto base = transport::parseBaseUrl(b.config.baseUrl);
+        if (!base) return failWith(err, base.error().message, 2);
+        b.config.baseUrl = base->str();
+        b.config.insecureTls = o.insecure;
+        b.apiKey = key.value();
+        backends.push_back(std::move(b));
+    }
+    Fleet fleet;
+    auto server = startMetricsServer(
+        o,
+        [&fleet] {
+            std::vector<exporter::BackendMetrics> all;
+            for (const auto& m : fleet.members()) all.push_back({m->name, m->runtime->snapshots().acquire()});
+            return all;
+        },
+        nullptr, err);
+    if (!server)
+        return failWith(err, server.error().message, server.error().kind == model::ErrorKind::InvalidArgument ? 2 : 1);
+    std::vector<ConnectionReporter> reporters;
+    for (auto& b : backends) {
+        auto member = fleet.add(std::move(b));
+        reporters.emplace_back(*member->runtime, member->name + " (" + member->url + ")");
+    }
+    while (!quitRequested()) {
+        for (auto& r : reporters) r.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (auto* signals = ShutdownSignals::current()) signals->beginShutdown();
+    server.value()->stop();
+    fleet.shutdown();
+    return 0;
+}
+
 int runServeMetrics(const CliOptions& o) {
+    if (o.backendUrls.size() > 1) return runFleetServeMetrics(o);
     std::FILE* err = stderr;
     // The sim (--demo) outlives the session that watches it.
     std::unique_ptr<sim::SimServer> demo;

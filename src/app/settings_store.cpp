@@ -53,6 +53,16 @@ std::string encodeSettings(const Settings& s) {
     w.field("metricsWindowMinutes", s.metricsWindowMinutes);
     w.field("timelineWindowMinutes", s.timelineWindowMinutes);
     w.field("dataFramesPerSecond", s.dataFramesPerSecond);
+    if (!s.backends.empty()) {
+        w.key("backends").beginArray();
+        for (const auto& b : s.backends) {
+            w.beginObject().field("name", b.name).field("url", b.url);
+            if (!b.keyEnv.empty()) w.field("keyEnv", b.keyEnv);
+            if (!b.keyFile.empty()) w.field("keyFile", b.keyFile);
+            w.endObject();
+        }
+        w.endArray();
+    }
     w.endObject();
     return std::move(w).take();
 }
@@ -116,10 +126,30 @@ LoadedSettings decodeSettings(const std::string& json) {
     if (std::find(std::begin(kChoices), std::end(kChoices), s.timelineWindowMinutes) == std::end(kChoices))
         s.timelineWindowMinutes = 10;
     readInt(root, "dataFramesPerSecond", s.dataFramesPerSecond, 1, 60);
+    simdjson::dom::array backends;
+    bool keyInFile = false;
+    if (root["backends"].get(backends) == simdjson::SUCCESS)
+        for (auto entry : backends) {
+            BackendEntry b;
+            std::string_view sv;
+            if (entry["url"].get(sv) != simdjson::SUCCESS || sv.empty()) continue;
+            b.url = std::string(sv);
+            if (entry["name"].get(sv) == simdjson::SUCCESS) b.name = std::string(sv);
+            if (entry["keyEnv"].get(sv) == simdjson::SUCCESS) b.keyEnv = std::string(sv);
+            if (entry["keyFile"].get(sv) == simdjson::SUCCESS) b.keyFile = std::string(sv);
+            // A key written into settings.json is not used (and not written back): it belongs in
+            // the environment or a key file.
+            if (entry["key"].error() == simdjson::SUCCESS || entry["apiKey"].error() == simdjson::SUCCESS) keyInFile = true;
+            if (s.backends.size() < 64) s.backends.push_back(std::move(b));
+        }
     if (!ignored.empty()) {
         out.warning = "settings.json: ignored out-of-range";
         for (const auto& k : ignored) out.warning += " " + k;
     }
+    if (keyInFile)
+        out.warning += std::string(out.warning.empty() ? "" : "; ") +
+                       "settings.json: an API key in backends is ignored: name an environment variable (keyEnv) or a "
+                       "key file (keyFile) instead";
     return out;
 }
 

@@ -16,8 +16,19 @@
 
 namespace genmon::app {
 
+// Issue 17.1: one backend of the fleet the window opens with (when no --backend is given). The
+// key's source only: the name of an environment variable or a key file; never the key itself.
+struct BackendEntry {
+    std::string name;
+    std::string url;
+    std::string keyEnv;   // e.g. "GPU1_API_KEY"; empty: none
+    std::string keyFile;  // its first line is the key; empty: none
+    friend bool operator==(const BackendEntry&, const BackendEntry&) = default;
+};
+
 struct Settings {
     std::vector<std::string> urlHistory;  // most recent first, at most 10
+    std::vector<BackendEntry> backends;   // two or more: the window watches them all (a fleet)
     int historyLimit = 10;
     orchestrator::PollSettings polls;
     bool showQueue = true, showResults = true, showSystem = true, showDetail = true, showGenerate = false;

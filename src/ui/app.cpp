@@ -176,7 +176,8 @@ App::App(CommandSink& commands, TextureBackend* textures)
       inspector_(std::make_unique<InspectorView>()),
       metrics_(std::make_unique<MetricsView>()),
       timeline_(std::make_unique<TimelineView>()),
-      notifications_(std::make_unique<NotificationsView>()) {}
+      notifications_(std::make_unique<NotificationsView>()),
+      fleet_(std::make_unique<FleetView>()) {}
 
 App::~App() = default;
 
@@ -220,6 +221,7 @@ void App::frame(const FrameInput& in) {
     for (const auto& e : in.events) pushToast(state_, e.kind, e.message, e.detail, e.atMicros ? e.atMicros : in.nowMicros);
     handleShortcuts(snap);
     drawMenuBar(snap);
+    fleetRows_ = &in.fleet;
     placePanels();
 
     FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em, probe_};
@@ -233,6 +235,14 @@ void App::frame(const FrameInput& in) {
         }
         ImGui::End();
     };
+    if (!in.fleet.empty()) {
+        // Above the panels, across the window (placePanels moved them down by its height).
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + ImGui::GetFrameHeight()), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(vp->Size.x, fleetPanelHeight(in.fleet.size())), ImGuiCond_FirstUseEver);
+        if (ImGui::Begin("Fleet", nullptr, ImGuiWindowFlags_NoCollapse)) fleet_->draw(ctx, in.fleet);
+        ImGui::End();
+    }
     panel("Queue", state_.showQueue, Panel::Queue, *queue_);
     panel("Job detail", state_.showDetail, Panel::Detail, *detail_);
     panel("Results", state_.showResults, Panel::Results, *results_);
@@ -289,6 +299,7 @@ void App::frame(const FrameInput& in) {
     drawConnect();
     drawHelp();
     drawAbout();
+    fleetRows_ = nullptr;  // in.fleet ends with the frame
     textures_->endFrame();
     // Real animation only: a toast fading out, ImGui dimming the window behind a new dialog.
     const bool modal = state_.confirm.kind != Confirmation::Kind::None || state_.showConnect;
@@ -311,8 +322,10 @@ void App::placePanels() {
     // From the viewport, not WorkPos: ImGui 1.86 reserves the menu bar in the work area only
     // from the next frame on, and the default layout is placed on the first one.
     const float menuBar = ImGui::GetFrameHeight();
-    const ImVec2 origin(vp->Pos.x, vp->Pos.y + menuBar);
-    const ImVec2 size(vp->Size.x, vp->Size.y - menuBar - statusBar);
+    // Issue 17.2: with a fleet, its panel takes the top; with one backend it is 0.
+    const float fleet = fleetRows_ && !fleetRows_->empty() ? fleetPanelHeight(fleetRows_->size()) : 0.0f;
+    const ImVec2 origin(vp->Pos.x, vp->Pos.y + menuBar + fleet);
+    const ImVec2 size(vp->Size.x, vp->Size.y - menuBar - statusBar - fleet);
     const ImGuiCond cond = state_.applyDefaultLayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     auto place = [&](const char* name, const PanelPlace& at) {
         ImGui::SetNextWindowPos(at.pos, cond);
@@ -417,6 +430,7 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) 
     }
     const Palette& c = palette();
     const auto& conn = snap.connection;
+    if (fleetRows_ && !fleetRows_->empty()) drawFleetStatus(*fleetRows_, now, probe_);
     // Connection phase, coloured, with the reconnect countdown.
     ImGui::TextColored(phaseColor(conn.phase), "\xE2\x97\x8F %s", orchestrator::phaseName(conn.phase));
     if (probe_) probe_->noteLastItem("status.phase", orchestrator::phaseName(conn.phase));
@@ -625,14 +639,16 @@ void App::drawConnect() {
     const float em = fonts().size;
     ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
     if (ImGui::BeginPopupModal("Connect to backend", &state_.showConnect, ImGuiWindowFlags_AlwaysAutoResize)) {
-        ImGui::TextUnformatted("Backend base URL (http or https), e.g. http://127.0.0.1:8000/api/v1 or .../v1");
+        const bool fleet = fleetRows_ && !fleetRows_->empty();  // issue 17.2: the URL joins the fleet
+        ImGui::TextUnformatted(fleet ? "Add a backend to the fleet: [NAME=]URL, e.g. gpu2=http://10.0.0.2:8000/api/v1"
+                                     : "Backend base URL (http or https), e.g. http://127.0.0.1:8000/api/v1 or .../v1");
         ImGui::SetNextItemWidth(36 * em);
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
         const bool enter = ImGui::InputText("##url", &state_.connectUrl, ImGuiInputTextFlags_EnterReturnsTrue);
         if (!state_.apiKeyHint.empty()) ImGui::TextDisabled("API key: %s", state_.apiKeyHint.c_str());
         for (const auto& url : state_.urlHistory)
             if (ImGui::Selectable(url.c_str())) state_.connectUrl = url;
-        if (ImGui::Button("Connect") || enter) {
+        if (ImGui::Button(fleet ? "Add" : "Connect") || enter) {
             commands_.connect(state_.connectUrl);
             state_.showConnect = false;
             ImGui::CloseCurrentPopup();

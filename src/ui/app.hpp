@@ -11,6 +11,7 @@
 #include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
+#include "ui/fleet_view.hpp"
 #include "ui/probe.hpp"
 #include "ui/texture_backend.hpp"
 #include "ui/ui_state.hpp"
@@ -36,6 +37,9 @@ struct FrameInput {
     // While the backend cannot be reached at start, initialize is retried with backoff: when.
     int64_t nextInitRetryAtMicros = 0;
     const orchestrator::ExchangeLog* exchanges = nullptr;  // the Inspector's source (live backends)
+    // Issue 17.2: every backend when genmon watches several (snapshot is the focused one's);
+    // empty with one backend, and then nothing of the fleet is drawn.
+    std::vector<FleetRow> fleet = {};
 };
 
 class App {
@@ -87,6 +91,8 @@ private:
     std::unique_ptr<MetricsView> metrics_;
     std::unique_ptr<TimelineView> timeline_;
     std::unique_ptr<NotificationsView> notifications_;
+    std::unique_ptr<FleetView> fleet_;
+    const std::vector<FleetRow>* fleetRows_ = nullptr;  // this frame's, for the status bar
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

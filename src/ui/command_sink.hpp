@@ -24,7 +24,10 @@ public:
     virtual void setQueueView(const orchestrator::QueueViewSpec& spec) = 0;
     // Queue poll while the socket is down / up, and the status poll, in milliseconds.
     virtual void setPollIntervals(int queueDownMs, int queueUpMs, int statusMs) = 0;
-    virtual void connect(const std::string& baseUrl) = 0;  // a new backend URL
+    virtual void connect(const std::string& baseUrl) = 0;  // a new backend URL (a fleet: one more backend)
+    // Issue 17.2: watching several backends, the views show this one (index in the fleet's
+    // rows) and actions go to it. One backend: nothing to do.
+    virtual void focusBackend(int /*index*/) {}
     virtual void reconnect() = 0;
     virtual void startDemo() = 0;  // the embedded simulated backend
     virtual void copyToClipboard(const std::string& text) = 0;

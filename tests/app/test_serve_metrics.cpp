@@ -157,6 +157,55 @@ TEST_CASE("issue 17.5: promtool check metrics passes on the real genmon's /metri
     CHECK(e.seconds < 3.0);
 }
 
+#if defined(GENMON_SIM_EXE)
+TEST_CASE("issue 17.1: genmon --serve-metrics with three --backend labels each, and killing one leaves the others up") {
+    if (!haveTool(kPromtool)) return;
+    sim::SimOptions o;
+    o.scenario = "idle";
+    o.manualClock = true;
+    auto a = startSim(o);
+    a->queueJob("on a");
+    auto c = startSim(o);
+    for (int k = 0; k < 3; ++k) c->queueJob("on c " + std::to_string(k));
+    // b is a genmon-sim process of its own, so it can be killed.
+    Process b({GENMON_SIM_EXE, "--port", "0", "--scenario", "idle"}, "serve-fleet-sim");
+    REQUIRE(waitFor([&] { return b.out().find('\n') != std::string::npos; }));
+    const std::string bUrl = b.out().substr(b.out().find("http://"), b.out().find_first_of(" \n", b.out().find("http://")) -
+                                                                         b.out().find("http://"));
+    Process genmon({GENMON_EXE, "--serve-metrics", "0", "--backend", "a=" + a->baseUrl(), "--backend", "b=" + bUrl,
+                    "--backend", "c=" + c->baseUrl()},
+                   "serve-fleet", testEnv());
+    const uint16_t port = metricsPort(genmon);
+    REQUIRE_MESSAGE(port != 0, genmon.err());
+    test::Fetched scraped;
+    auto value = [&](const std::string& series) { return sampleValue(scraped.body, series); };
+    REQUIRE_MESSAGE(waitFor([&] {
+        scraped = httpFetch(port, "/metrics");
+        return scraped.ok && value(R"(genmon_jobs{backend="a",status="queued"})") == 1 &&
+               value(R"(genmon_backend_up{backend="b"})") == 1 && value(R"(genmon_jobs{backend="c",status="queued"})") == 3;
+    }), scraped.body << genmon.err());
+    const std::string file = outPath("serve-fleet") + ".prom";
+    std::ofstream(file, std::ios::binary) << scraped.body;
+    const ToolRun check = runTool(std::string(kPromtool) + " check metrics < '" + file + "'", "serve-fleet-check");
+    CHECK_MESSAGE(check.status == 0, check.output);
+
+    b.signal(SIGKILL);  // b goes away: b is down, a and c keep their data and stay up
+    (void)b.wait();
+    REQUIRE_MESSAGE(waitFor([&] {
+        scraped = httpFetch(port, "/metrics");
+        return scraped.ok && value(R"(genmon_backend_up{backend="b"})") == 0;
+    }), scraped.body << genmon.err());
+    CHECK(value(R"(genmon_backend_up{backend="a"})") == 1);
+    CHECK(value(R"(genmon_backend_up{backend="c"})") == 1);
+    CHECK(value(R"(genmon_jobs{backend="a",status="queued"})") == 1);
+    CHECK(value(R"(genmon_jobs{backend="c",status="queued"})") == 3);
+    genmon.signal(SIGTERM);
+    const Exit e = genmon.wait();
+    CHECK(e.exited);
+    CHECK(e.code == 0);
+}
+#endif  // GENMON_SIM_EXE
+
 TEST_CASE("issue 17.5: a real Prometheus scrapes genmon --serve-metrics and its query API returns the sim's queue counts") {
     if (!haveTool(kPrometheus)) return;
     // A sim whose clock moves only when told: 2 jobs running and 3 waiting, until the test ends.

@@ -85,28 +85,11 @@ bool settledSnapshot(const orchestrator::Snapshot& s, size_t results) {
     return true;
 }
 
-struct Captured {
-    int code = 0;
-    std::string out, err;
-};
-
-Captured dumpReplay(const std::string& path) {
-    std::FILE* out = std::tmpfile();
-    std::FILE* err = std::tmpfile();
-    REQUIRE(out);
-    REQUIRE(err);
+DumpCapture dumpReplay(const std::string& path) {
     app::CliOptions o;
     o.mode = app::CliOptions::Mode::DumpSnapshot;
     o.replayPath = path;
-    Captured c;
-    c.code = app::runDumpSnapshot(o, out, err);
-    for (auto [f, s] : {std::pair{out, &c.out}, std::pair{err, &c.err}}) {
-        std::rewind(f);
-        char buf[4096];
-        for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s->append(buf, n);
-        std::fclose(f);
-    }
-    return c;
+    return captureDump(o);
 }
 
 }  // namespace
@@ -186,7 +169,7 @@ TEST_CASE("issue 10 record and replay: a recorded sim session replays twice to t
     CHECK(data2 == live);
 
     // The CLI prints that snapshot too, and the same one every time.
-    const Captured a = dumpReplay(path), b = dumpReplay(path);
+    const DumpCapture a = dumpReplay(path), b = dumpReplay(path);
     CHECK(a.code == 0);
     CHECK(a.err.empty());
     CHECK(a.out == b.out);
@@ -273,13 +256,13 @@ TEST_CASE("issue 10 record and replay: a garbled recording gives a one-line erro
     // The CLI: exit 1 with that line on stderr; a missing file names the file.
     const std::string bad = tempPath("garbled");
     std::ofstream(bad, std::ios::binary) << header << "\n{nope}\n" << good << "\n";
-    const Captured c = dumpReplay(bad);
+    const DumpCapture c = dumpReplay(bad);
     CHECK(c.code == 1);
     CHECK(c.out.empty());
     CHECK(c.err.find("line 2: not valid JSON") != std::string::npos);
     CHECK(c.err.find(bad) != std::string::npos);
     CHECK(std::count(c.err.begin(), c.err.end(), '\n') == 1);
-    const Captured missing = dumpReplay(tempPath("never-written"));
+    const DumpCapture missing = dumpReplay(tempPath("never-written"));
     CHECK(missing.code == 1);
     CHECK(missing.err.find("cannot read the recording") != std::string::npos);
 }
@@ -314,7 +297,7 @@ TEST_CASE("issue 14.2: a recording cut mid-line or without its end line plays wh
     // replay's REPLAY badge says it too.
     const std::string cut = tempPath("cut-mid-line");
     std::ofstream(cut, std::ios::binary) << header << "\n" << status << "\n" << R"({"t_us":87400000,"kind":"ws","ev)";
-    const Captured c = dumpReplay(cut);
+    const DumpCapture c = dumpReplay(cut);
     CHECK(c.code == 0);
     CHECK(c.out.find("\"jobs\"") != std::string::npos);
     CHECK(c.err == "genmon: " + cut + " ends at line 3 (cut mid-line, no end line): replaying the first 2 lines, 87.3 s\n");

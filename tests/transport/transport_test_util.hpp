@@ -13,6 +13,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "app/dump_snapshot.hpp"
 #include "model/error.hpp"
 #include "sim/sim_server.hpp"
 #include "transport/event_loop.hpp"
@@ -114,6 +115,27 @@ inline bool waitUntil(const std::function<bool()>& pred, std::chrono::millisecon
         std::this_thread::sleep_for(5ms);
     }
     return pred();
+}
+
+// app::runDumpSnapshot with its stdout and stderr captured.
+struct DumpCapture {
+    int code = 0;
+    std::string out, err;
+};
+inline DumpCapture captureDump(const app::CliOptions& o) {
+    DumpCapture c;
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    REQUIRE(out);
+    REQUIRE(err);
+    c.code = app::runDumpSnapshot(o, out, err);
+    for (auto [f, s] : {std::pair{out, &c.out}, std::pair{err, &c.err}}) {
+        std::rewind(f);
+        char buf[4096];
+        for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s->append(buf, n);
+        std::fclose(f);
+    }
+    return c;
 }
 
 inline uint64_t routeCount(const sim::SimServer& s, const std::string& route) {

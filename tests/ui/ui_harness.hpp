@@ -44,6 +44,7 @@ public:
     void startDemo() override { log.push_back("startDemo"); }
     void copyToClipboard(const std::string& text) override { log.push_back("copy " + text); }
     void quit() override { log.push_back("quit"); }
+    void focusBackend(int index) override { log.push_back("focusBackend " + std::to_string(index)); }
     int pendingCommands() const override { return 0; }
     // Issue 18: a live backend with a history (false: what fixtures render).
     bool live = false;
@@ -122,6 +123,7 @@ public:
             ImGui::NewFrame();
             ui::FrameInput in{snap, now, std::move(pendingEvents), retryAt};
             in.exchanges = exchanges;
+            in.fleet = fleet;
             pendingEvents.clear();
             app->frame(in);
             ImGui::Render();
@@ -181,6 +183,7 @@ public:
     int64_t now = kNow;
     int64_t retryAt = 0;
     std::vector<orchestrator::Event> pendingEvents;
+    std::vector<ui::FleetRow> fleet;  // issue 17.2: several backends (empty: one, as always)
     std::unique_ptr<ui::App> app;
 };
 
