@@ -619,6 +619,10 @@ void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> d
         }
         keepLocalResults(list);
         results_.setResults(std::move(list));
+        // The decoded images follow the list: a result no longer listed takes its image with it
+        // (up to 256 KiB each; an all-day busy backend used to keep 250 of them).
+        for (auto it = imageCache_.begin(); it != imageCache_.end();)
+            it = results_.find(it->first) ? std::next(it) : imageCache_.erase(it);
         resultsUpdatedAt_ = worker_.nowMicros();
         lastRefreshError_.clear();
         for (const auto& w : *warnings) notify(NotificationKind::Warning, "Skipped an invalid result from the server", w);

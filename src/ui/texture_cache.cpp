@@ -1,5 +1,7 @@
 #include "ui/texture_cache.hpp"
 
+#include <iterator>
+
 namespace genmon::ui {
 namespace {
 // Failed uploads are cached (with no bytes) so a broken image is not re-uploaded every frame;
@@ -39,6 +41,19 @@ ImTextureID TextureCache::get(const model::ImagePtr& image) {
 }
 
 void TextureCache::endFrame() {
+    // A texture whose image nobody else holds any more (its result left the snapshot) can never
+    // be drawn again: it goes at once, so GL memory follows what is listed, not the budget.
+    for (auto it = lru_.rbegin(); it != lru_.rend();) {
+        auto entry = entries_.find(*it);
+        if (entry != entries_.end() && entry->second.lastUsedFrame != frame_ && entry->second.image.use_count() == 1) {
+            if (entry->second.texture && backend_) backend_->destroy(entry->second.texture);
+            bytes_ -= entry->second.bytes;
+            entries_.erase(entry);
+            it = std::make_reverse_iterator(lru_.erase(std::next(it).base()));
+        } else {
+            ++it;
+        }
+    }
     // Oldest first, and never a texture drawn this frame: its draw command still refers to it.
     while (!lru_.empty() && (bytes_ > budget_ || entries_.size() > kMaxEntries)) {
         const model::Image* oldest = lru_.back();

@@ -762,6 +762,24 @@ TEST_CASE("decision 6: images already decoded are reused by the next refresh, no
     for (const auto& r : *h.snap()->recentResults) CHECK(r->imageState == model::ImageState::Ready);
 }
 
+TEST_CASE("decision 6: the decoded images follow the results list: one that left is fetched again if it comes back") {
+    Harness h;
+    h.fake.results.push(fetchedResults(3));
+    h.initialize();
+    REQUIRE(h.fake.count("downloadImage") == 3);
+    // r0 drops out of the server's list (newer results pushed it past the limit): its decoded
+    // image goes with it instead of staying in memory for good.
+    auto without = fetchedResults(3);
+    without.results.erase(without.results.begin());
+    h.fake.results.push(without);
+    REQUIRE(h.settle(h.orc.loadRecentResults(false)).ok());
+    CHECK(h.fake.count("downloadImage") == 3);
+    h.fake.results.push(fetchedResults(3));
+    REQUIRE(h.settle(h.orc.loadRecentResults(false)).ok());
+    CHECK(h.fake.count("downloadImage") == 4);  // r0 again; r1 and r2 kept theirs
+    for (const auto& r : *h.snap()->recentResults) CHECK(r->imageState == model::ImageState::Ready);
+}
+
 TEST_CASE("genmon decision: images still loading during a backend change do not block the new backend's images") {
     Harness h;
     h.fake.results.push(fetchedResults(6, "old"));
