@@ -70,6 +70,22 @@ void HistorySink::jobLeft(const orchestrator::JobLifecycle& e, const orchestrato
     store_->record(std::move(r));
 }
 
+void HistorySink::resultImage(const model::GenerationResult& result, const model::Image& image,
+                              const orchestrator::BackendConfig& backend) {
+    if (result.job_id.empty()) return;
+    auto thumbnail = history::shrinkForHistory(image);  // at most 32 px a side: ~4 KiB, on the worker
+    if (!thumbnail) return;
+    history::JobRecord r;
+    r.backend = historyBackendName(backend);
+    r.backendUrl = backend.baseUrl;
+    r.jobId = result.job_id;
+    r.status = history::RunStatus::Succeeded;  // a result is a job that succeeded
+    // Times stay empty, so the job's own are kept (a result's created_at is when it was saved).
+    r.resultId = result.id;
+    r.thumbnail = std::move(thumbnail);
+    store_->record(std::move(r));
+}
+
 void HistorySink::jobRerun(std::string_view newJobId, std::string_view oldJobId, const orchestrator::BackendConfig& backend) {
     history::JobRecord r;
     r.backend = historyBackendName(backend);

@@ -25,6 +25,8 @@ public:
 
     void jobSeen(const model::Job& job, const orchestrator::BackendConfig& backend) override;
     void jobLeft(const orchestrator::JobLifecycle& entry, const orchestrator::BackendConfig& backend) override;
+    void resultImage(const model::GenerationResult& result, const model::Image& image,
+                     const orchestrator::BackendConfig& backend) override;
     void jobRerun(std::string_view newJobId, std::string_view oldJobId, const orchestrator::BackendConfig& backend) override;
     std::optional<model::GenerationParams> storedParams(std::string_view jobId,
                                                         const orchestrator::BackendConfig& backend) override;

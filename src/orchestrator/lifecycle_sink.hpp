@@ -14,7 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "model/image.hpp"
 #include "model/job.hpp"
+#include "model/result.hpp"
 #include "orchestrator/eta_estimator.hpp"
 #include "orchestrator/job_history.hpp"
 #include "orchestrator/snapshot.hpp"
@@ -36,6 +38,11 @@ public:
     virtual void jobSeen(const model::Job& job, const BackendConfig& backend) = 0;
     // A job left the local queue, or a late message settled how it ended (the entry's outcome).
     virtual void jobLeft(const JobLifecycle& entry, const BackendConfig& backend) = 0;
+    // A result's image arrived (decoded on the worker): the history keeps a small thumbnail of it
+    // with the job that made it. Optional: a sink without pictures ignores it.
+    virtual void resultImage(const model::GenerationResult& result, const model::Image& image, const BackendConfig& backend) {
+        (void)result, (void)image, (void)backend;
+    }
     // The backend took a re-run ("Run again") of oldJobId under newJobId.
     virtual void jobRerun(std::string_view newJobId, std::string_view oldJobId, const BackendConfig& backend) = 0;
     // The parameters stored for a job of this backend ("Run again" on a job this session did

@@ -1221,6 +1221,7 @@ void GenerationOrchestrator::onImage(const std::string& resultId, Outcome<model:
         next->imageState = model::ImageState::Ready;
         imageCache_[resultId] = image.value();
         while (imageCache_.size() > static_cast<size_t>(kMaxResults) + 50) imageCache_.erase(imageCache_.begin());
+        if (options_.lifecycleSink) options_.lifecycleSink->resultImage(*r, *image.value(), options_.backend);  // issue 18.1
     } else {
         next->imageState = model::ImageState::Failed;
         next->imageError = image.ok() ? "no image" : image.error().message;

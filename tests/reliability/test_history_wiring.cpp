@@ -440,3 +440,43 @@ TEST_CASE("issue 18.3: the timeline reaches back days: a job stored two days ago
     CHECK(snap->storedThroughput != nullptr);  // what offers the long windows in the view
     s.runtime->shutdown();
 }
+
+TEST_CASE("issue 18.1: a finished job's row keeps its result id and a thumbnail of at most 32 px a side") {
+    auto sim = sim::SimServer::start(historySim());
+    REQUIRE(sim.ok());
+    const fs::path db = freshDb("thumbnail");
+    auto store = openStore(db);
+    const std::string id = sim.value()->queueJob(requestFor(1));
+    LiveSession s(store);
+    s.start(sim.value()->baseUrl());
+    REQUIRE(waitUntil([&] { return findJob(*s.snap(), id) != nullptr; }));
+    sim.value()->advance(sim.value()->options().pickupDelayMs + 10);
+    REQUIRE(waitUntil([&] {
+        const model::Job* j = findJob(*s.snap(), id);
+        return j && j->status == model::JobStatus::Processing;
+    }));
+    REQUIRE(sim.value()->finishJob(id, true).ok());
+    sim.value()->advance(sim.value()->options().progressIntervalMs + 10);
+    // Its result is listed and its image decoded: that is when the history gets the picture.
+    REQUIRE(waitUntil([&] {
+        for (const auto& r : *s.snap()->recentResults)
+            if (r->job_id == id && r->imageState == model::ImageState::Ready) return true;
+        return false;
+    }));
+    REQUIRE(waitUntil([&] {
+        REQUIRE(store->flush().ok());
+        auto found = store->find(history::backendName(sim.value()->baseUrl()), id);
+        return found.ok() && found.value() && found.value()->thumbnail.has_value();
+    }));
+    const auto row = store->find(history::backendName(sim.value()->baseUrl()), id).value();
+    REQUIRE(row);
+    CHECK(row->status == history::RunStatus::Succeeded);
+    CHECK(row->resultId.has_value());
+    CHECK(row->createdMicros > 0);  // the job's own time, not replaced by the picture's record
+    const history::Thumbnail& t = *row->thumbnail;
+    CHECK(t.width > 0);
+    CHECK(t.height > 0);
+    CHECK(std::max(t.width, t.height) <= history::kStoredThumbnailSide);
+    CHECK(t.rgba.size() == static_cast<size_t>(t.width) * static_cast<size_t>(t.height) * 4);
+    s.runtime->shutdown();
+}
