@@ -452,14 +452,16 @@ TEST_CASE("issue 18.1: a finished job's row keeps its result id and a thumbnail 
     REQUIRE(waitUntil([&] { return findJob(*s.snap(), id) != nullptr; }));
     sim.value()->advance(sim.value()->options().pickupDelayMs + 10);
     REQUIRE(waitUntil([&] {
-        const model::Job* j = findJob(*s.snap(), id);
+        const auto snap = s.snap();  // held while its job is read
+        const model::Job* j = findJob(*snap, id);
         return j && j->status == model::JobStatus::Processing;
     }));
     REQUIRE(sim.value()->finishJob(id, true).ok());
     sim.value()->advance(sim.value()->options().progressIntervalMs + 10);
     // Its result is listed and its image decoded: that is when the history gets the picture.
     REQUIRE(waitUntil([&] {
-        for (const auto& r : *s.snap()->recentResults)
+        const auto snap = s.snap();
+        for (const auto& r : *snap->recentResults)
             if (r->job_id == id && r->imageState == model::ImageState::Ready) return true;
         return false;
     }));
