@@ -105,7 +105,8 @@ TEST_CASE("cap: images over the dimension limit fail their result's thumbnail, r
                    return x->imageState == model::ImageState::Failed;
                });
     }));
-    for (const auto& r : *s.snap()->recentResults) CHECK(r->imageError == "image is 32x32, larger than the 16x16 limit");
+    const auto held = s.snap();  // the snapshot outlives the loop over its results
+    for (const auto& r : *held->recentResults) CHECK(r->imageError == "image is 32x32, larger than the 16x16 limit");
 }
 
 TEST_CASE("cap: a WebSocket message over maxMessageBytes closes the socket with a readable error") {

@@ -303,5 +303,6 @@ TEST_CASE("live: the server restarts mid-stream: the socket reconnects with back
     REQUIRE(waitUntil([&] { return live.resultCount(a) == 1 && live.resultCount(b) == 1; }));
     REQUIRE(waitUntil([&] { return live.snap()->jobs.empty(); }));
     std::set<std::string> ids;
-    for (const auto& r : *live.snap()->recentResults) CHECK(ids.insert(r->id).second);
+    const auto held = live.snap();  // the snapshot outlives the loop over its results
+    for (const auto& r : *held->recentResults) CHECK(ids.insert(r->id).second);
 }
