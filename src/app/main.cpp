@@ -2,6 +2,7 @@
 #include <imgui.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -63,6 +64,28 @@ void saveLayout() {
     const char* ini = ImGui::SaveIniSettingsToMemory(&size);
     if (auto st = app::writeFileAtomically(app::imguiIniPath(), std::string_view(ini, size)); !st)
         std::fprintf(stderr, "genmon: warning: %s\n", st.error().message.c_str());
+}
+
+// The window of a live session, one backend or a fleet: the person's settings and layout go in
+// before the first frame and out on every way out (the layout also whenever ImGui asks). Quit
+// (Ctrl+Q, the menu), closing the window and the signals all leave the loop.
+app::WindowRun liveWindowRun(app::Settings& settings, std::function<bool()> commandsQuit, std::string apiKeyHint) {
+    app::WindowRun run;
+    run.prepare = [&settings, apiKeyHint](ui::UiState& st) {
+        loadLayout();
+        app::applySettings(settings, st);
+        st.settingsPath = app::settingsPath();
+        if (!apiKeyHint.empty()) st.apiKeyHint = apiKeyHint;
+    };
+    run.finish = [&settings](const ui::UiState& st) {
+        app::captureSettings(st, settings);
+        if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
+            std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
+        saveLayout();
+    };
+    run.saveLayout = saveLayout;
+    run.quitRequested = [quit = std::move(commandsQuit)] { return quit() || app::quitRequested(); };
+    return run;
 }
 
 // A live session: the Runtime, and the embedded sim when --demo (or the menu) asks for it.
@@ -230,20 +253,7 @@ int fleetWindow(const app::CliOptions& o, app::Settings settings, std::vector<ap
     }
     app::FleetCommands commands(fleet, settings, key.value());
     app::FrameSource source = app::fleetFrameSource(fleet, commands);
-    app::WindowRun run;
-    run.prepare = [&](ui::UiState& st) {
-        loadLayout();
-        app::applySettings(settings, st);
-        st.settingsPath = app::settingsPath();
-    };
-    run.finish = [&](const ui::UiState& st) {
-        app::captureSettings(st, settings);
-        if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
-            std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
-        saveLayout();
-    };
-    run.saveLayout = saveLayout;
-    run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
+    app::WindowRun run = liveWindowRun(settings, [&commands] { return commands.quitRequested(); }, {});
     if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
     auto st = app::runWindow(source, commands, run);
     shutdownBegins();
@@ -304,23 +314,9 @@ int window(const app::CliOptions& o) {
 
     app::LiveCommands commands(live->runtime, settings, [&live] { return live->demoUrl(); });
     app::FrameSource source = live->source();
-    app::WindowRun run;  // no iniPath: loadLayout/saveLayout write imgui.ini atomically
-    run.prepare = [&](ui::UiState& st) {
-        loadLayout();
-        app::applySettings(settings, st);
-        st.settingsPath = app::settingsPath();
-        st.apiKeyHint = haveKey ? (o.apiKeyFile ? "from " + *o.apiKeyFile : "set (GENMON_API_KEY or --api-key)")
-                                : "none (set GENMON_API_KEY if the backend requires one)";
-    };
-    run.finish = [&](const ui::UiState& st) {
-        app::captureSettings(st, settings);
-        if (auto saved = app::saveSettings(app::settingsPath(), settings); !saved)
-            std::fprintf(stderr, "genmon: warning: %s\n", saved.error().message.c_str());
-        saveLayout();
-    };
-    run.saveLayout = saveLayout;
-    // Quit (Ctrl+Q, the menu), closing the window and the signals all leave the loop here.
-    run.quitRequested = [&commands] { return commands.quitRequested() || app::quitRequested(); };
+    const std::string keyHint = haveKey ? (o.apiKeyFile ? "from " + *o.apiKeyFile : "set (GENMON_API_KEY or --api-key)")
+                                        : "none (set GENMON_API_KEY if the backend requires one)";
+    app::WindowRun run = liveWindowRun(settings, [&commands] { return commands.quitRequested(); }, keyHint);
     if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
     auto st = app::runWindow(source, commands, run);
     shutdownBegins();
