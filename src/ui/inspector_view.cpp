@@ -86,7 +86,7 @@ void InspectorView::draw(FrameContext& ctx, const orchestrator::ExchangeLog* log
     // Copy the log only when it grew (the copy is the only cost, and only while this is open).
     const uint64_t total = log->total();
     const bool grew = total != copiedTotal_ || log != copiedFrom_;
-    if (log != copiedFrom_) ctx.state.inspectorSelected = 0;  // its seq numbers are another log's
+    if (copiedFrom_ && log != copiedFrom_) ctx.state.inspectorSelected = 0;  // its seq numbers are another log's
     copiedFrom_ = log;
     if (grew) {
         rows_ = log->recent();
