@@ -228,6 +228,7 @@ void App::frame(const FrameInput& in) {
     // Issue 17.2: in all-backends mode the views draw every backend's lists (remade only when a
     // backend published); with one backend, or focused on one, the snapshot as it comes.
     const bool all = state_.allBackends && in.fleet.size() > 1;
+    if (all != keysScoped_) rescopeKeys(in.fleet, all);
     const MergedFleet* merged = all ? &merger_->get(in.fleet) : nullptr;
     scope_ = merged ? merged->scope.get() : nullptr;
     const Snapshot& snap = merged ? *merged->snapshot : *in.snapshot;
@@ -759,6 +760,29 @@ void App::moveCursor(const Snapshot& snap, int delta) {
     state_.cursorJob = keyOf(static_cast<size_t>(at));
     state_.anchorJob = state_.cursorJob;
     state_.scrollToCursor = true;
+}
+
+void App::rescopeKeys(const std::vector<FleetRow>& rows, bool all) {
+    // Keys name a job or result of the focused backend when entering the mode ("b/id" then),
+    // and only the focused backend's survive leaving it: the selection stays where it was.
+    int focused = 0;
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].focused) focused = static_cast<int>(i);
+    auto convert = [&](const std::string& key) -> std::string {
+        if (key.empty()) return key;
+        if (all) return scopedKey(focused, key);
+        const ScopedKey k = parseScopedKey(key);
+        return k.backend == focused ? k.id : std::string();
+    };
+    std::set<std::string> selected;
+    for (const auto& key : state_.selectedJobs)
+        if (std::string c = convert(key); !c.empty()) selected.insert(std::move(c));
+    state_.selectedJobs = std::move(selected);
+    state_.cursorJob = convert(state_.cursorJob);
+    state_.anchorJob = convert(state_.anchorJob);
+    state_.detailJob = convert(state_.detailJob);
+    state_.selectedResult = convert(state_.selectedResult);
+    keysScoped_ = all;
 }
 
 void App::refreshAll() {

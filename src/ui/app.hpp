@@ -80,6 +80,8 @@ private:
     void drawConnect();
     void moveCursor(const orchestrator::Snapshot& snap, int delta);
     void refreshAll();  // the focused backend, or every one in all-backends mode
+    // Issue 17.2: selection, cursor and detail keys into and out of the "b/id" form.
+    void rescopeKeys(const std::vector<FleetRow>& rows, bool all);
 
     CommandSink& commands_;
     UiState state_;
@@ -98,6 +100,7 @@ private:
     const std::vector<FleetRow>* fleetRows_ = nullptr;  // this frame's, for the status bar
     std::unique_ptr<FleetMerger> merger_;  // issue 17.2: the all-backends frame, cached
     const FleetScope* scope_ = nullptr;    // this frame's, in all-backends mode
+    bool keysScoped_ = false;              // the UiState's keys are "b/id" (all-backends mode)
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

@@ -169,7 +169,7 @@ void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable;
     if (!ImGui::BeginTable("##fleet", 12, flags)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupScrollFreeze(0, 2);  // the header and the "All backends" row
     ImGui::TableSetupColumn("#");
     ImGui::TableSetupColumn("Backend");
     ImGui::TableSetupColumn("Connection");
@@ -183,6 +183,28 @@ void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
     ImGui::TableSetupColumn("Drains in");
     ImGui::TableSetupColumn("Queue depth", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
+    // Issue 17.2: every backend at once (the views get a Backend column); first, under the header,
+    // and frozen with it, so it stays in view however many backends scroll below.
+    const FleetSummary sum = summarizeFleet(rows, ctx.nowMicros);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (ImGui::Selectable("0", all, ImGuiSelectableFlags_SpanAllColumns)) ctx.state.allBackends = true;
+    ctx.note("fleet.all", {}, all ? "on" : "off");
+    ImGui::TableNextColumn();
+    coloredText(all ? c.accent : c.text, "All backends");
+    ImGui::TableNextColumn();
+    coloredText(c.muted, std::to_string(sum.up) + " of " + std::to_string(sum.backends) + " up");
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    coloredText(c.queued, std::to_string(sum.queued));
+    ImGui::TableNextColumn();
+    coloredText(c.processing, std::to_string(sum.running));
+    ImGui::TableNextColumn();
+    coloredText(sum.failed > 0 ? c.failed : c.muted, std::to_string(sum.failed));
+    ImGui::TableNextColumn();
+    char jpm[32];
+    std::snprintf(jpm, sizeof jpm, "%.1f", sum.jobsPerMinute);
+    textView(jpm);
     for (size_t i = 0; i < rows.size(); ++i) {
         const FleetRow& row = rows[i];
         const auto& s = *row.snapshot;
@@ -255,27 +277,6 @@ void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
         }
         ImGui::PopID();
     }
-    // Issue 17.2: every backend at once; the views get a Backend column.
-    const FleetSummary sum = summarizeFleet(rows, ctx.nowMicros);
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    if (ImGui::Selectable("0", all, ImGuiSelectableFlags_SpanAllColumns)) ctx.state.allBackends = true;
-    ctx.note("fleet.all", {}, all ? "on" : "off");
-    ImGui::TableNextColumn();
-    coloredText(all ? c.accent : c.text, "All backends");
-    ImGui::TableNextColumn();
-    coloredText(c.muted, std::to_string(sum.up) + " of " + std::to_string(sum.backends) + " up");
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    coloredText(c.queued, std::to_string(sum.queued));
-    ImGui::TableNextColumn();
-    coloredText(c.processing, std::to_string(sum.running));
-    ImGui::TableNextColumn();
-    coloredText(sum.failed > 0 ? c.failed : c.muted, std::to_string(sum.failed));
-    ImGui::TableNextColumn();
-    char jpm[32];
-    std::snprintf(jpm, sizeof jpm, "%.1f", sum.jobsPerMinute);
-    textView(jpm);
     ImGui::EndTable();
 }
 

@@ -212,3 +212,23 @@ TEST_CASE("issue 17.2: all-backends mode's timeline names each lane's backend an
     CHECK(ui.drawn("metrics.backend:gpu-1"));
     CHECK(ui.drawn("metrics.backend:gpu-2"));
 }
+
+TEST_CASE("issue 17.2: entering and leaving all-backends mode keeps the selection and the detail on the focused backend's job") {
+    auto rows = collidingBackends();
+    UiHarness ui(rows[0].snapshot);
+    ui.fleet = rows;
+    ui.state().applyDefaultLayout = true;
+    ui.frame(3);
+    ui.clickItem("queue.row:same-id");  // gpu-1's job, in gpu-1's own view
+    REQUIRE(ui.state().selectedJobs == std::set<std::string>{"same-id"});
+    ui.press(GLFW_KEY_0);
+    ui.frame();
+    CHECK(ui.state().selectedJobs == std::set<std::string>{"0/same-id"});  // not gpu-2's job of that id
+    CHECK(ui.state().detailJob == "0/same-id");
+    CHECK(ui.item("detail.backend").text == "gpu-1");
+    ui.clickItem("queue.row:1/b-2");
+    ui.press(GLFW_KEY_1);  // back to gpu-1 alone: gpu-2's selection does not follow
+    ui.frame();
+    CHECK(ui.state().selectedJobs.empty());
+    CHECK(ui.state().detailJob.empty());
+}
