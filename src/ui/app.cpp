@@ -127,7 +127,8 @@ double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRe
     double refresh = 2.0;  // data ages ("updated 3 s ago"): two seconds is close enough
     if (state_.showMetrics) refresh = 1.0;  // the sparklines move every second
     if (state_.showTimeline && state_.timelineLive) refresh = 1.0;  // the lanes move with the clock
-    if (countdown || snap.counts.processing > 0) refresh = 1.0;  // "retry in 5 s", elapsed times
+    // "retry in 5 s", elapsed times (all backends: any backend's running job)
+    if (countdown || snap.counts.processing > 0 || runningShown_ > 0) refresh = 1.0;
     // A success toast sits still until its fade starts: nothing to draw before that moment.
     for (const Toast& t : state_.toasts)
         if (!t.sticky) {
@@ -145,6 +146,7 @@ void App::frame(const FrameInput& in) {
     if (all != keysScoped_) rescopeKeys(in.fleet, all);
     const MergedFleet* merged = all ? &merger_->get(in.fleet) : nullptr;
     scope_ = merged ? merged->scope.get() : nullptr;
+    runningShown_ = merged ? merged->snapshot->counts.processing : 0;
     const Snapshot& snap = merged ? *merged->snapshot : *in.snapshot;
     const float em = fonts().size;
     if (probe_) probe_->items.clear();

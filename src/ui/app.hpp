@@ -101,6 +101,7 @@ private:
     std::unique_ptr<FleetMerger> merger_;  // issue 17.2: the all-backends frame, cached
     const FleetScope* scope_ = nullptr;    // this frame's, in all-backends mode
     bool keysScoped_ = false;              // the UiState's keys are "b/id" (all-backends mode)
+    size_t runningShown_ = 0;              // all-backends mode: running jobs of every backend (elapsed times tick)
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

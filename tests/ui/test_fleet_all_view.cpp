@@ -232,3 +232,16 @@ TEST_CASE("issue 17.2: entering and leaving all-backends mode keeps the selectio
     CHECK(ui.state().selectedJobs.empty());
     CHECK(ui.state().detailJob.empty());
 }
+
+TEST_CASE("issue 17.2: in all-backends mode another backend's running job keeps the elapsed times ticking every second") {
+    auto rows = collidingBackends();
+    rows[0].focused = false;
+    rows[1].focused = true;  // gpu-2 runs nothing; gpu-1 runs a-2
+    UiHarness ui(rows[1].snapshot);
+    ui.fleet = rows;
+    ui.frame(2);
+    CHECK(ui.app->idleRefreshSeconds(*rows[1].snapshot, kNow, 0) == doctest::Approx(2.0));
+    ui.state().allBackends = true;
+    ui.frame(2);
+    CHECK(ui.app->idleRefreshSeconds(*rows[1].snapshot, kNow, 0) == doctest::Approx(1.0));
+}
