@@ -154,6 +154,8 @@ void FleetCommands::connect(const std::string& baseUrl) {
     focused_ = static_cast<int>(fleet_.size()) - 1;
     rememberUrl(settings_, added->url);
     say(orchestrator::NotificationKind::Info, "Added backend " + added->name, added->url);
+    if (!added->recordError.empty())  // --record: this one is watched, not recorded
+        say(orchestrator::NotificationKind::Warning, "Not recording " + added->name, added->recordError);
 }
 
 void FleetCommands::startDemo() {
