@@ -11,6 +11,7 @@
 #include "ui/default_layout.hpp"
 #include "ui/detail_view.hpp"
 #include "ui/eta_text.hpp"
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/frame_context.hpp"
@@ -35,7 +36,6 @@ using orchestrator::Snapshot;
 namespace {
 constexpr int64_t kSuccessToastMicros = 4'000'000;  // success toasts stay this long, then fade
 constexpr int64_t kToastFadeMicros = 400'000;       // the fade itself: drawn at the full rate
-constexpr size_t kMaxToasts = 3;                    // on screen; everything is in the history
 constexpr double kDialogDimSeconds = 0.25;          // ImGui dims behind a modal over ~1/6 s
 
 ImVec4 phaseColor(ConnectionPhase p) {
@@ -90,78 +90,6 @@ constexpr Shortcut kShortcuts[] = {
 };
 }  // namespace
 
-// ---- helpers shared with the views (frame_context.hpp) ---------------------------------------
-
-void pushToast(UiState& state, NotificationKind kind, std::string message, std::string detail, int64_t now) {
-    NotificationLog& log = state.notifications;
-    ++log.version;
-    // Identical to a toast still on screen, however long ago it came: one toast, one history
-    // entry, a count; it becomes the newest (and a success starts fading from now).
-    const auto same = std::find_if(state.toasts.begin(), state.toasts.end(), [&](const Toast& x) {
-        return x.kind == kind && x.message == message && x.detail == detail;
-    });
-    if (same != state.toasts.end()) {
-        if (Notification* n = log.find(same->id)) {
-            Toast t = std::move(*same);
-            state.toasts.erase(same);
-            ++t.count;
-            t.createdMicros = std::max(t.createdMicros, now);
-            ++n->count;
-            n->lastMicros = std::max(n->lastMicros, now);
-            state.toasts.push_back(std::move(t));
-            return;
-        }
-        state.toasts.erase(same);  // its history entry was dropped (1,000 newer ones): start over
-    }
-    Notification n;
-    n.id = log.nextId++;
-    n.kind = kind;
-    n.message = message;
-    n.detail = detail;
-    n.firstMicros = n.lastMicros = now;
-    log.entries.push_back(n);
-    while (log.entries.size() > NotificationLog::kCapacity) {
-        log.entries.pop_front();
-        ++log.dropped;
-    }
-    Toast t;
-    t.id = n.id;
-    t.kind = kind;
-    t.message = std::move(message);
-    t.detail = std::move(detail);
-    t.createdMicros = now;
-    t.sticky = kind == NotificationKind::Error || kind == NotificationKind::Warning;
-    state.toasts.push_back(std::move(t));
-    // Never more than three on screen: the oldest leave (the Notifications panel keeps them).
-    while (state.toasts.size() > kMaxToasts) {
-        state.toasts.erase(state.toasts.begin());
-        ++state.toastsOffScreen;
-    }
-}
-
-void requestCancel(UiState& state, std::vector<std::string> ids) {
-    if (ids.empty()) return;
-    state.confirm.kind = Confirmation::Kind::CancelJobs;
-    state.confirm.what = ids.size() == 1 ? "Cancel job " + shortId(ids.front()) + "?"
-                                         : "Cancel " + std::to_string(ids.size()) + " jobs?";
-    state.confirm.ids = std::move(ids);
-}
-
-void requestRetryFailed(UiState& state, std::vector<std::string> ids, std::string_view backend) {
-    if (ids.empty()) return;
-    state.confirm.kind = Confirmation::Kind::RetryFailed;
-    state.confirm.what = (ids.size() == 1 ? "Retry failed job " + shortId(ids.front())
-                                          : "Retry " + std::to_string(ids.size()) + " failed jobs") +
-                         " on " + std::string(backend) + "? The same parameters are queued again.";
-    state.confirm.ids = std::move(ids);
-}
-
-void requestDeleteResult(UiState& state, const std::string& id) {
-    state.confirm.kind = Confirmation::Kind::DeleteResult;
-    state.confirm.ids = {id};
-    state.confirm.what = "Delete result " + shortId(id) + " from the backend? Its image is deleted too.";
-}
-
 // ---- App ----------------------------------------------------------------------------------------
 
 App::App(CommandSink& commands, TextureBackend* textures)
@@ -177,7 +105,8 @@ App::App(CommandSink& commands, TextureBackend* textures)
       metrics_(std::make_unique<MetricsView>()),
       timeline_(std::make_unique<TimelineView>()),
       notifications_(std::make_unique<NotificationsView>()),
-      fleet_(std::make_unique<FleetView>()) {}
+      fleet_(std::make_unique<FleetView>()),
+      merger_(std::make_unique<FleetMerger>()) {}
 
 App::~App() = default;
 
@@ -198,7 +127,8 @@ double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRe
     double refresh = 2.0;  // data ages ("updated 3 s ago"): two seconds is close enough
     if (state_.showMetrics) refresh = 1.0;  // the sparklines move every second
     if (state_.showTimeline && state_.timelineLive) refresh = 1.0;  // the lanes move with the clock
-    if (countdown || snap.counts.processing > 0) refresh = 1.0;  // "retry in 5 s", elapsed times
+    // "retry in 5 s", elapsed times (all backends: any backend's running job)
+    if (countdown || snap.counts.processing > 0 || runningShown_ > 0) refresh = 1.0;
     // A success toast sits still until its fade starts: nothing to draw before that moment.
     for (const Toast& t : state_.toasts)
         if (!t.sticky) {
@@ -210,7 +140,14 @@ double App::idleRefreshSeconds(const Snapshot& snap, int64_t now, int64_t initRe
 
 void App::frame(const FrameInput& in) {
     const auto frameStart = std::chrono::steady_clock::now();  // the Metrics view's UI frame time
-    const Snapshot& snap = *in.snapshot;
+    // Issue 17.2: in all-backends mode the views draw every backend's lists (remade only when a
+    // backend published); with one backend, or focused on one, the snapshot as it comes.
+    const bool all = state_.allBackends && in.fleet.size() > 1;
+    if (all != keysScoped_) rescopeKeys(in.fleet, all);
+    const MergedFleet* merged = all ? &merger_->get(in.fleet) : nullptr;
+    scope_ = merged ? merged->scope.get() : nullptr;
+    runningShown_ = merged ? merged->snapshot->counts.processing : 0;
+    const Snapshot& snap = merged ? *merged->snapshot : *in.snapshot;
     const float em = fonts().size;
     if (probe_) probe_->items.clear();
     if (!themeApplied_ || appliedTheme_ != state_.theme) {
@@ -219,12 +156,12 @@ void App::frame(const FrameInput& in) {
         themeApplied_ = true;
     }
     for (const auto& e : in.events) pushToast(state_, e.kind, e.message, e.detail, e.atMicros ? e.atMicros : in.nowMicros);
+    fleetRows_ = &in.fleet;
     handleShortcuts(snap);
     drawMenuBar(snap);
-    fleetRows_ = &in.fleet;
     placePanels();
 
-    FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em, probe_};
+    FrameContext ctx{snap, in.nowMicros, commands_, state_, *textures_, em, probe_, scope_};
     auto panel = [&](const char* title, bool& open, Panel which, auto& view) {
         if (!open) return;
         if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
@@ -252,7 +189,11 @@ void App::frame(const FrameInput& in) {
         const ImGuiViewport* vp = ImGui::GetMainViewport();
         ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.8f, vp->Size.y * 0.6f), ImGuiCond_Appearing);
         ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-        if (ImGui::Begin("Inspector", &state_.showInspector, ImGuiWindowFlags_NoCollapse)) inspector_->draw(ctx, in.exchanges);
+        std::string whose;  // a fleet: the focused backend's exchanges
+        for (const auto& row : in.fleet)
+            if (row.focused) whose = row.name;
+        if (ImGui::Begin("Inspector", &state_.showInspector, ImGuiWindowFlags_NoCollapse))
+            inspector_->draw(ctx, in.exchanges, whose);
         ImGui::End();
     }
     if (state_.showMetrics) {
@@ -293,13 +234,14 @@ void App::frame(const FrameInput& in) {
     }
     state_.applyDefaultLayout = false;
 
-    drawStatusBar(snap, in.nowMicros, in.nextInitRetryAtMicros);
+    drawStatusBar(*in.snapshot, in.nowMicros, in.nextInitRetryAtMicros);  // all backends: the fleet segment sums
     const bool toastFading = drawToasts(in.nowMicros);
     drawConfirmation();
     drawConnect();
     drawHelp();
     drawAbout();
     fleetRows_ = nullptr;  // in.fleet ends with the frame
+    scope_ = nullptr;
     textures_->endFrame();
     // Real animation only: a toast fading out, ImGui dimming the window behind a new dialog.
     const bool modal = state_.confirm.kind != Confirmation::Kind::None || state_.showConnect;
@@ -354,7 +296,7 @@ void App::drawMenuBar(const Snapshot& snap) {
             ImGui::EndMenu();
         }
         if (ImGui::MenuItem("Reconnect")) commands_.reconnect();
-        if (ImGui::MenuItem("Refresh everything", "r")) commands_.refreshAll();
+        if (ImGui::MenuItem("Refresh everything", "r")) refreshAll();
         ImGui::Separator();
         if (ImGui::MenuItem("Simulated demo backend", nullptr, snap.simulatedBackend)) commands_.startDemo();
         ImGui::Separator();
@@ -373,6 +315,10 @@ void App::drawMenuBar(const Snapshot& snap) {
         ImGui::MenuItem("Notifications", nullptr, &state_.showNotifications);
         if (probe_) probe_->noteLastItem("menu.notifications");
         ImGui::MenuItem("Settings", nullptr, &state_.showSettings);
+        if (fleetRows_ && fleetRows_->size() > 1) {  // issue 17.2
+            ImGui::Separator();
+            ImGui::MenuItem("All backends", "0", &state_.allBackends);
+        }
         ImGui::Separator();
         if (ImGui::MenuItem("Dark theme", nullptr, state_.theme == ThemeKind::Dark)) state_.theme = ThemeKind::Dark;
         if (ImGui::MenuItem("Light theme", nullptr, state_.theme == ThemeKind::Light)) state_.theme = ThemeKind::Light;
@@ -430,7 +376,7 @@ void App::drawStatusBar(const Snapshot& snap, int64_t now, int64_t initRetryAt) 
     }
     const Palette& c = palette();
     const auto& conn = snap.connection;
-    if (fleetRows_ && !fleetRows_->empty()) drawFleetStatus(*fleetRows_, now, probe_);
+    if (fleetRows_ && !fleetRows_->empty()) drawFleetStatus(*fleetRows_, now, probe_, scope_ != nullptr);
     // Connection phase, coloured, with the reconnect countdown.
     ImGui::TextColored(phaseColor(conn.phase), "\xE2\x97\x8F %s", orchestrator::phaseName(conn.phase));
     if (probe_) probe_->noteLastItem("status.phase", orchestrator::phaseName(conn.phase));
@@ -612,16 +558,20 @@ void App::drawConfirmation() {
         if (probe_) probe_->noteLastItem("confirm.no");
         no = no || keyPressed(ImGuiKey_Escape);
         if (yes) {
+            // Issue 17.2: each id to its own backend (all-backends mode), else to the focused one.
+            auto sinkFor = [&](size_t i) -> CommandSink& {
+                return i < cf.backends.size() && cf.backends[i] >= 0 ? commands_.backend(cf.backends[i]) : commands_;
+            };
             switch (cf.kind) {
                 case Confirmation::Kind::CancelJobs:
-                    for (const auto& id : cf.ids) commands_.cancelJob(id);
+                    for (size_t i = 0; i < cf.ids.size(); ++i) sinkFor(i).cancelJob(cf.ids[i]);
                     state_.selectedJobs.clear();
                     break;
-                case Confirmation::Kind::ClearQueue: commands_.clearQueue(); break;
+                case Confirmation::Kind::ClearQueue: sinkFor(0).clearQueue(); break;
                 case Confirmation::Kind::DeleteResult:
-                    for (const auto& id : cf.ids) commands_.deleteResult(id);
+                    for (size_t i = 0; i < cf.ids.size(); ++i) sinkFor(i).deleteResult(cf.ids[i]);
                     break;
-                case Confirmation::Kind::RetryFailed: commands_.runAgainAll(cf.ids); break;
+                case Confirmation::Kind::RetryFailed: sinkFor(0).runAgainAll(cf.ids); break;  // one backend's jobs
                 case Confirmation::Kind::None: break;
             }
         }
@@ -702,26 +652,61 @@ void App::moveCursor(const Snapshot& snap, int delta) {
         const auto& list = *snap.recentResults;
         if (list.empty()) return;
         int at = -1;
+        auto keyOf = [&](size_t i) { return scope_ ? scopedKey(scope_->resultBackend(i), list[i]->id) : list[i]->id; };
         for (size_t i = 0; i < list.size(); ++i)
-            if (list[i]->id == state_.selectedResult) at = static_cast<int>(i);
+            if (keyOf(i) == state_.selectedResult) at = static_cast<int>(i);
         at = std::clamp(at < 0 ? 0 : at + delta, 0, static_cast<int>(list.size()) - 1);
-        state_.selectedResult = list[static_cast<size_t>(at)]->id;
+        state_.selectedResult = keyOf(static_cast<size_t>(at));
         return;
     }
     const auto& rows = snap.queueView;
     if (rows.empty()) return;
     // One scan per key press, not per frame.
+    auto keyOf = [&](size_t i) {
+        return scope_ ? scopedKey(scope_->queueRowBackend(i), rows.job(i).uiId.view()) : rows.job(i).uiId.str();
+    };
     long at = -1;
     if (!state_.cursorJob.empty())
         for (size_t i = 0; i < rows.size(); ++i)
-            if (rows.job(i).uiId == state_.cursorJob) {
+            if (keyOf(i) == state_.cursorJob) {
                 at = static_cast<long>(i);
                 break;
             }
     at = std::clamp(at < 0 ? 0L : at + delta, 0L, static_cast<long>(rows.size()) - 1);
-    state_.cursorJob = rows.job(static_cast<size_t>(at)).uiId.str();
+    state_.cursorJob = keyOf(static_cast<size_t>(at));
     state_.anchorJob = state_.cursorJob;
     state_.scrollToCursor = true;
+}
+
+void App::rescopeKeys(const std::vector<FleetRow>& rows, bool all) {
+    // Keys name a job or result of the focused backend when entering the mode ("b/id" then),
+    // and only the focused backend's survive leaving it: the selection stays where it was.
+    int focused = 0;
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].focused) focused = static_cast<int>(i);
+    auto convert = [&](const std::string& key) -> std::string {
+        if (key.empty()) return key;
+        if (all) return scopedKey(focused, key);
+        const ScopedKey k = parseScopedKey(key);
+        return k.backend == focused ? k.id : std::string();
+    };
+    std::set<std::string> selected;
+    for (const auto& key : state_.selectedJobs)
+        if (std::string c = convert(key); !c.empty()) selected.insert(std::move(c));
+    state_.selectedJobs = std::move(selected);
+    state_.cursorJob = convert(state_.cursorJob);
+    state_.anchorJob = convert(state_.anchorJob);
+    state_.detailJob = convert(state_.detailJob);
+    state_.selectedResult = convert(state_.selectedResult);
+    keysScoped_ = all;
+}
+
+void App::refreshAll() {
+    if (!scope_) {
+        commands_.refreshAll();
+        return;
+    }
+    for (size_t b = 0; b < scope_->backends.size(); ++b) commands_.backend(static_cast<int>(b)).refreshAll();
 }
 
 void App::handleShortcuts(const Snapshot& snap) {
@@ -746,7 +731,7 @@ void App::handleShortcuts(const Snapshot& snap) {
         state_.showQueue = true;
         state_.focusFilter = true;
     }
-    if (charPressed('r')) commands_.refreshAll();
+    if (charPressed('r')) refreshAll();
     if (charPressed('g')) state_.showGenerate = true;
     if (charPressed('i')) state_.showInspector = !state_.showInspector;
     if (charPressed('j') || keyPressed(ImGuiKey_DownArrow)) moveCursor(snap, +1);
@@ -765,14 +750,32 @@ void App::handleShortcuts(const Snapshot& snap) {
         std::set<std::string> wanted = state_.selectedJobs;
         if (wanted.empty() && !state_.cursorJob.empty()) wanted.insert(state_.cursorJob);
         std::vector<std::string> ids;
-        if (!wanted.empty())
+        std::vector<int> backends;  // all backends: each job's own
+        if (scope_) {
+            for (const auto& key : wanted) {
+                const ScopedKey k = parseScopedKey(key);
+                if (k.backend < 0 || k.backend >= static_cast<int>(scope_->backends.size())) continue;
+                scope_->snapshot(k.backend).jobs.forEach([&](const model::Job& j) {
+                    if (j.uiId == k.id && model::isCancellable(j.status)) {
+                        ids.push_back(j.backendId.str());
+                        backends.push_back(k.backend);
+                    }
+                });
+            }
+        } else if (!wanted.empty()) {
             snap.jobs.forEach([&](const model::Job& j) {
                 if (wanted.count(j.uiId.str()) && model::isCancellable(j.status)) ids.push_back(j.backendId.str());
             });
-        requestCancel(state_, std::move(ids));
+        }
+        requestCancel(state_, std::move(ids), std::move(backends), scope_);
     }
-    if (keyPressed(ImGuiKey_Delete) && state_.focus == Panel::Results && !state_.selectedResult.empty())
-        requestDeleteResult(state_, state_.selectedResult);
+    if (keyPressed(ImGuiKey_Delete) && state_.focus == Panel::Results && !state_.selectedResult.empty()) {
+        const ScopedKey k = scope_ ? parseScopedKey(state_.selectedResult) : ScopedKey{};
+        if (k.backend >= 0)
+            requestDeleteResult(state_, k.id, k.backend, scope_);
+        else
+            requestDeleteResult(state_, state_.selectedResult);
+    }
 }
 
 }  // namespace genmon::ui

@@ -29,6 +29,8 @@ class InspectorView;
 class MetricsView;
 class TimelineView;
 class NotificationsView;
+class FleetMerger;
+struct FleetScope;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -77,6 +79,9 @@ private:
     void drawAbout();
     void drawConnect();
     void moveCursor(const orchestrator::Snapshot& snap, int delta);
+    void refreshAll();  // the focused backend, or every one in all-backends mode
+    // Issue 17.2: selection, cursor and detail keys into and out of the "b/id" form.
+    void rescopeKeys(const std::vector<FleetRow>& rows, bool all);
 
     CommandSink& commands_;
     UiState state_;
@@ -93,6 +98,10 @@ private:
     std::unique_ptr<NotificationsView> notifications_;
     std::unique_ptr<FleetView> fleet_;
     const std::vector<FleetRow>* fleetRows_ = nullptr;  // this frame's, for the status bar
+    std::unique_ptr<FleetMerger> merger_;  // issue 17.2: the all-backends frame, cached
+    const FleetScope* scope_ = nullptr;    // this frame's, in all-backends mode
+    bool keysScoped_ = false;              // the UiState's keys are "b/id" (all-backends mode)
+    size_t runningShown_ = 0;              // all-backends mode: running jobs of every backend (elapsed times tick)
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

@@ -22,13 +22,15 @@ std::string shellQuote(const std::string& text);
 
 class InspectorView {
 public:
-    void draw(FrameContext& ctx, const orchestrator::ExchangeLog* log);
+    // backend: with a fleet, whose log this is (the focused backend's), named in the header.
+    void draw(FrameContext& ctx, const orchestrator::ExchangeLog* log, const std::string& backend = {});
 
 private:
     void drawDetail(FrameContext& ctx, const orchestrator::Exchange& e);
 
     std::vector<orchestrator::Exchange> rows_;
     uint64_t copiedTotal_ = ~uint64_t{0};
+    const orchestrator::ExchangeLog* copiedFrom_ = nullptr;  // a fleet's focus moved: another log
     std::string filter_;
     std::vector<size_t> shown_;  // indexes of rows_ that pass the filter
     std::string shownFilter_;

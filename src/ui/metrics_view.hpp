@@ -4,6 +4,8 @@
 // and p95, reconnects, snapshot age, WebSocket messages per second, parse time and UI frame
 // time. Each shows its current value, min and max over the window, and the value under the
 // pointer. A series without data says so instead of drawing a line that looks like a real zero.
+// Issue 17.2: in all-backends mode, a tab per backend with its own series.
+#include <string>
 #include <vector>
 
 #include <imgui.h>
@@ -17,6 +19,8 @@ public:
     void draw(FrameContext& ctx);
 
 private:
+    void drawOne(FrameContext& ctx, const std::string& backend);  // backend: named in the header (all-backends mode)
+
     std::vector<ImVec2> points_;  // one sparkline's polyline, reused every frame
 };
 
