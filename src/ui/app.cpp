@@ -88,6 +88,12 @@ constexpr Shortcut kShortcuts[] = {
     {"Ctrl+Enter", "submit the generate form"},
     {"?", "show this list"},
 };
+// Issue 17.2: listed only while genmon watches several backends.
+constexpr Shortcut kFleetShortcuts[] = {
+    {"0", "all backends in one list (a Backend column)"},
+    {"1 - 9", "show that backend alone (its row in Fleet)"},
+    {"Ctrl+L", "add a backend to the fleet"},
+};
 }  // namespace
 
 // ---- App ----------------------------------------------------------------------------------------
@@ -622,13 +628,18 @@ void App::drawHelp() {
         if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
             ImGui::TableSetupColumn("Key", ImGuiTableColumnFlags_WidthFixed, 8 * em);
             ImGui::TableSetupColumn("Action", ImGuiTableColumnFlags_WidthFixed, 22 * em);
-            for (const auto& s : kShortcuts) {
-                ImGui::TableNextRow();
-                ImGui::TableNextColumn();
-                ImGui::TextColored(palette().accent, "%s", s.keys);
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(s.what);
-            }
+            const auto rows = [&](const auto& list) {
+                for (const auto& s : list) {
+                    ImGui::TableNextRow();
+                    ImGui::TableNextColumn();
+                    ImGui::TextColored(palette().accent, "%s", s.keys);
+                    ImGui::TableNextColumn();
+                    ImGui::TextUnformatted(s.what);
+                    if (probe_) probe_->noteLastItem(std::string("help:") + s.keys, s.what);
+                }
+            };
+            rows(kShortcuts);
+            if (fleetRows_ && fleetRows_->size() > 1) rows(kFleetShortcuts);
             ImGui::EndTable();
         }
         ImGui::TextDisabled("Shortcuts work when no text field has focus. Esc closes this.");

@@ -245,3 +245,18 @@ TEST_CASE("issue 17.2: in all-backends mode another backend's running job keeps 
     ui.frame(2);
     CHECK(ui.app->idleRefreshSeconds(*rows[1].snapshot, kNow, 0) == doctest::Approx(1.0));
 }
+
+TEST_CASE("issue 17.2: the shortcuts list shows 0, 1-9 and Ctrl+L only while several backends are watched") {
+    auto rows = collidingBackends();
+    UiHarness ui(rows[0].snapshot);
+    ui.state().showHelp = true;
+    ui.frame(2);
+    CHECK(ui.drawn("help:?"));
+    CHECK_FALSE(ui.drawn("help:0"));  // one backend: nothing of the fleet
+
+    ui.fleet = rows;
+    ui.frame(2);
+    CHECK(ui.drawn("help:0"));
+    CHECK(ui.drawn("help:1 - 9"));
+    CHECK(ui.item("help:Ctrl+L").text == "add a backend to the fleet");
+}
