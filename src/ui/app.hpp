@@ -19,16 +19,7 @@
 namespace genmon::ui {
 
 class TextureCache;
-class QueueView;
-class DetailView;
-class ResultsView;
-class SystemView;
-class GenerateView;
-class SettingsView;
-class InspectorView;
-class MetricsView;
-class TimelineView;
-class NotificationsView;
+class View;
 class FleetMerger;
 struct FleetScope;
 
@@ -86,16 +77,7 @@ private:
     CommandSink& commands_;
     UiState state_;
     std::unique_ptr<TextureCache> textures_;
-    std::unique_ptr<QueueView> queue_;
-    std::unique_ptr<DetailView> detail_;
-    std::unique_ptr<ResultsView> results_;
-    std::unique_ptr<SystemView> system_;
-    std::unique_ptr<GenerateView> generate_;
-    std::unique_ptr<SettingsView> settings_;
-    std::unique_ptr<InspectorView> inspector_;
-    std::unique_ptr<MetricsView> metrics_;
-    std::unique_ptr<TimelineView> timeline_;
-    std::unique_ptr<NotificationsView> notifications_;
+    std::vector<std::unique_ptr<View>> views_;  // ui/views.cpp: the menu's order
     std::unique_ptr<FleetView> fleet_;
     const std::vector<FleetRow>* fleetRows_ = nullptr;  // this frame's, for the status bar
     std::unique_ptr<FleetMerger> merger_;  // issue 17.2: the all-backends frame, cached

@@ -5,12 +5,16 @@
 
 #include "model/job.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class DetailView {
+class DetailView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Job detail"; }
+    bool& open(UiState& st) const override { return st.showDetail; }
+    std::optional<PanelPlace> layoutPlace(const DefaultPlaces& at) const override { return at.detail; }
+    void draw(FrameContext& ctx) override;
 
 private:
     // The selected job in this snapshot, or null when it left the queue. Cached per snapshot:

@@ -3,6 +3,7 @@
 // post commands, the shared UI state and the texture cache.
 #include <cstdint>
 
+#include "orchestrator/exchange_log.hpp"
 #include "orchestrator/snapshot.hpp"
 #include "ui/command_sink.hpp"
 #include "ui/probe.hpp"
@@ -12,6 +13,8 @@ namespace genmon::ui {
 
 class TextureCache;
 struct FleetScope;
+
+struct FleetRow;
 
 struct FrameContext {
     const orchestrator::Snapshot& snap;
@@ -23,6 +26,10 @@ struct FrameContext {
     Probe* probe = nullptr;  // tests only: where named items were drawn
     // Issue 17.2: "all backends" mode (snap holds every backend's lists); null otherwise.
     const FleetScope* fleet = nullptr;
+    // The Inspector's source: the focused backend's exchange log (null: no live backend).
+    const orchestrator::ExchangeLog* exchanges = nullptr;
+    // Issue 17.2: the fleet's rows (empty with one backend): the focused one is named where it matters.
+    const std::vector<FleetRow>* fleetRows = nullptr;
 
     // Where a row's command goes: its own backend in all-backends mode (backend < 0: the focused one).
     CommandSink& commandsFor(int backend) const { return fleet && backend >= 0 ? commands.backend(backend) : commands; }

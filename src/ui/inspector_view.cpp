@@ -1,5 +1,7 @@
 #include "ui/inspector_view.hpp"
 
+#include "ui/fleet_view.hpp"
+
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -71,7 +73,18 @@ std::string curlCommand(const orchestrator::Exchange& e) {
     return cmd;
 }
 
-void InspectorView::draw(FrameContext& ctx, const orchestrator::ExchangeLog* log, const std::string& backend) {
+void InspectorView::placeOnAppearing(float) const {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.8f, vp->Size.y * 0.6f), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
+void InspectorView::draw(FrameContext& ctx) {
+    const orchestrator::ExchangeLog* log = ctx.exchanges;
+    std::string backend;  // a fleet: the focused backend's exchanges
+    if (ctx.fleetRows)
+        for (const auto& row : *ctx.fleetRows)
+            if (row.focused) backend = row.name;
     const Palette& pal = palette();
     if (!log) {
         ImGui::TextDisabled("No live backend: nothing goes over the wire.");

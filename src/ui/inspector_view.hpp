@@ -10,6 +10,7 @@
 
 #include "orchestrator/exchange_log.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
@@ -20,10 +21,15 @@ std::string curlCommand(const orchestrator::Exchange& exchange);
 // 'text' for a POSIX shell: single quotes, each ' written as '\''.
 std::string shellQuote(const std::string& text);
 
-class InspectorView {
+class InspectorView final : public View {
 public:
-    // backend: with a fleet, whose log this is (the focused backend's), named in the header.
-    void draw(FrameContext& ctx, const orchestrator::ExchangeLog* log, const std::string& backend = {});
+    const char* title() const override { return "Inspector"; }
+    const char* menuLabel() const override { return "Inspector (requests)"; }
+    const char* menuShortcut() const override { return "i"; }
+    bool& open(UiState& st) const override { return st.showInspector; }
+    void placeOnAppearing(float em) const override;
+    // ctx.exchanges: the focused backend's log; with a fleet its name is in the header.
+    void draw(FrameContext& ctx) override;
 
 private:
     void drawDetail(FrameContext& ctx, const orchestrator::Exchange& e);

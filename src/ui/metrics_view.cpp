@@ -172,6 +172,13 @@ void drawStoredThroughput(FrameContext& ctx, const orchestrator::StoredThroughpu
 
 }  // namespace
 
+void MetricsView::placeOnAppearing(float em) const {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowSize(ImVec2(std::min(vp->Size.x * 0.75f, 72 * em), std::min(vp->Size.y * 0.8f, 46 * em)),
+                             ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
 void MetricsView::draw(FrameContext& ctx) {
     if (!ctx.fleet) {
         drawOne(ctx, {});

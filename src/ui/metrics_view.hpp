@@ -11,12 +11,17 @@
 #include <imgui.h>
 
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class MetricsView {
+class MetricsView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Metrics"; }
+    const char* menuLabel() const override { return "Metrics (genmon itself)"; }
+    bool& open(UiState& st) const override { return st.showMetrics; }
+    void placeOnAppearing(float em) const override;
+    void draw(FrameContext& ctx) override;
 
 private:
     void drawOne(FrameContext& ctx, const std::string& backend);  // backend: named in the header (all-backends mode)

@@ -3,12 +3,17 @@
 #include <vector>
 
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class QueueView {
+class QueueView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Queue"; }
+    bool& open(UiState& st) const override { return st.showQueue; }
+    std::optional<PanelPlace> layoutPlace(const DefaultPlaces& at) const override { return at.queue; }
+    std::optional<Panel> keyboardPanel() const override { return Panel::Queue; }
+    void draw(FrameContext& ctx) override;
 
 private:
     void sendToEveryBackend(FrameContext& ctx);  // issue 17.2: all-backends mode

@@ -285,6 +285,18 @@ void TimelineView::drawTooltip(FrameContext& ctx, const Lane& lane) {
     ImGui::EndTooltip();
 }
 
+void TimelineView::placeOnAppearing(float) const {
+    // Opens across the whole width under the queue (where the detail and system panels sit in
+    // the default layout), so the queue and the results stay in view.
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    const float menuBar = ImGui::GetFrameHeight();
+    const float areaH = vp->Size.y - menuBar - statusBar;
+    const float queueH = std::round(areaH * 0.62f);
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x, areaH - queueH), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + menuBar + queueH), ImGuiCond_Appearing);
+}
+
 void TimelineView::draw(FrameContext& ctx) {
     const auto& snap = ctx.snap;
     UiState& st = ctx.state;

@@ -17,12 +17,16 @@
 
 #include "orchestrator/job_history.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class TimelineView {
+class TimelineView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Timeline"; }
+    bool& open(UiState& st) const override { return st.showTimeline; }
+    void placeOnAppearing(float em) const override;
+    void draw(FrameContext& ctx) override;
 
     // The ticks of a time axis: the step (seconds) that keeps labels at least minLabelSeconds
     // apart. Public for tests.
