@@ -59,27 +59,55 @@ const char* errorName(error_code e) noexcept {
     }
 }
 
+bool opensAtMost(std::string_view json, size_t limit) noexcept {
+    // Blocks of 255 bytes with byte-wide sums, which the compiler vectorises.
+    // '[' is 0x5B and '{' is 0x7B: they differ in bit 0x20 alone.
+    const auto* b = reinterpret_cast<const unsigned char*>(json.data());
+    size_t left = json.size(), opens = 0;
+    while (left > 0) {
+        const size_t n = left < 255 ? left : 255;
+        unsigned char k = 0;
+        for (size_t i = 0; i < n; ++i) k = static_cast<unsigned char>(k + ((b[i] | 0x20) == 0x7B));
+        opens += k;
+        if (opens > limit) return false;
+        b += n;
+        left -= n;
+    }
+    return true;
+}
+
+namespace {
+// simdjson keeps a document's iterator protected; a pointer to the member, taken through a
+// derived class, reads it without copying or changing the document.
+struct DocumentIterator : od::document {
+    static const od::json_iterator& of(const od::document& doc) noexcept { return doc.*(&DocumentIterator::iter); }
+};
+}  // namespace
+
+bool structuralsNestDeeperThan(const od::document& doc, size_t limit) noexcept {
+    const od::json_iterator& it = DocumentIterator::of(doc);
+    // Stage 1's structural indexes, in increasing byte order, from the root to the last one.
+    const uint32_t* index = it.root_position();
+    const uint8_t* buf = it.peek(index) - *index;
+    const uint32_t last = static_cast<uint32_t>(it.peek_last() - buf);
+    size_t depth = 0;
+    for (;; ++index) {
+        const uint32_t at = *index;
+        const uint8_t c = buf[at];
+        if ((c | 0x20) == '{') {  // '[' or '{'
+            if (++depth > limit) return true;
+        } else if ((c | 0x20) == '}') {  // ']' or '}'
+            depth -= depth > 0;
+        }
+        if (at >= last) return false;
+    }
+}
+
 bool nestsDeeperThan(std::string_view json, size_t limit) noexcept {
     // Fast path: nesting can never be deeper than the number of '[' and '{' bytes in the text
     // (inside strings or not). A WebSocket frame has a handful, so the string-aware scan below
-    // (a fifth of a small frame's decode + apply, issue 8 figure 2) is skipped. The count runs
-    // in blocks of 255 bytes with byte-wide sums, which the compiler vectorises, and stops as
-    // soon as it passes the limit, so a large body pays for a block or two only.
-    // '[' is 0x5B and '{' is 0x7B: they differ in bit 0x20 alone.
-    {
-        const auto* b = reinterpret_cast<const unsigned char*>(json.data());
-        size_t left = json.size(), opens = 0;
-        while (left > 0) {
-            const size_t n = left < 255 ? left : 255;
-            unsigned char k = 0;
-            for (size_t i = 0; i < n; ++i) k = static_cast<unsigned char>(k + ((b[i] | 0x20) == 0x7B));
-            opens += k;
-            if (opens > limit) break;
-            b += n;
-            left -= n;
-        }
-        if (opens <= limit) return false;
-    }
+    // is skipped.
+    if (opensAtMost(json, limit)) return false;
 
     const char* p = json.data();
     const char* const end = p + json.size();
