@@ -1,5 +1,9 @@
 #include "protocol/json_read.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace genmon::protocol::detail {
 
 std::string excerpt(std::string_view text, size_t maxChars) {
@@ -60,11 +64,30 @@ const char* errorName(error_code e) noexcept {
 }
 
 bool opensAtMost(std::string_view json, size_t limit) noexcept {
-    // Blocks of 255 bytes with byte-wide sums, which the compiler vectorises.
     // '[' is 0x5B and '{' is 0x7B: they differ in bit 0x20 alone.
     const auto* b = reinterpret_cast<const unsigned char*>(json.data());
     size_t left = json.size(), opens = 0;
-    while (left > 0) {
+#if defined(__SSE2__)
+    // 16 bytes a step: compare, subtract the 0xFF matches from byte counters, and add the
+    // counters up every 255 steps (before they can wrap) or at the end. A 263-byte frame
+    // costs ~80 instructions instead of ~250 for the byte loop (issue 16.1).
+    const __m128i bit = _mm_set1_epi8(0x20), open = _mm_set1_epi8(0x7B), zero = _mm_setzero_si128();
+    while (left >= 16) {
+        __m128i counts = zero;
+        const size_t steps = std::min<size_t>(left / 16, 255);
+        for (size_t i = 0; i < steps; ++i, b += 16) {
+            const __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b)), bit);
+            counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(v, open));
+        }
+        left -= steps * 16;
+        const __m128i sums = _mm_sad_epu8(counts, zero);
+        opens += static_cast<size_t>(_mm_cvtsi128_si32(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+        if (opens > limit) return false;
+    }
+    for (; left > 0; --left, ++b) opens += (*b | 0x20) == 0x7B;
+    return opens <= limit;
+#else
+    while (left > 0) {  // blocks of 255 bytes with byte-wide sums, which the compiler vectorises
         const size_t n = left < 255 ? left : 255;
         unsigned char k = 0;
         for (size_t i = 0; i < n; ++i) k = static_cast<unsigned char>(k + ((b[i] | 0x20) == 0x7B));
@@ -74,6 +97,7 @@ bool opensAtMost(std::string_view json, size_t limit) noexcept {
         left -= n;
     }
     return true;
+#endif
 }
 
 namespace {
