@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "model/error.hpp"
+#include "model/text.hpp"
 #include "model/timestamp.hpp"
 #include "protocol/decode.hpp"
 
@@ -317,6 +318,29 @@ inline constexpr const char* kObjectOrNull = "an object or null";
 
 struct ReaderCore;
 
+// Issue 16.3: texts that repeat from job to job (a sampler's name, a negative prompt, the
+// backend, a status message) and the params' prompt, which repeats the job's, share one
+// allocation: the last few values of a field are kept and handed out again when the same
+// bytes come back. Fewer allocations to decode, and fewer scattered reference counts for
+// every new version of a job to touch.
+template <size_t Slots>
+struct RecentTexts {
+    std::array<model::Text, Slots> slots;
+    size_t next = 0;
+    const model::Text& get(std::string_view s) {
+        for (const model::Text& t : slots)
+            if (t.size() == s.size() && std::memcmp(t.data(), s.data(), s.size()) == 0) return t;
+        model::Text& slot = slots[next];
+        next = (next + 1) % Slots;
+        slot = model::Text(s);
+        return slot;
+    }
+};
+struct FieldTexts {
+    RecentTexts<1> prompt;  // a prompt is new with each job; its params repeat it
+    RecentTexts<8> negativePrompt, sampler, backend, message, error;
+};
+
 // One field being read, as its handler sees it. The typed reads return what Reader's do; a
 // handler returns Read::Wrong for a value it cannot use and lets the table's rule decide.
 struct In {
@@ -356,6 +380,14 @@ struct In {
         std::string_view t;
         const Read r = rd.string(value, t);
         if (r == Read::Ok) setText(out, t);
+        return r;
+    }
+    // A text that often repeats, shared with its last occurrences (RecentTexts).
+    template <size_t Slots>
+    Read recentText(std::optional<model::Text>& out, RecentTexts<Slots>& recent) {
+        std::string_view t;
+        const Read r = rd.string(value, t);
+        if (r == Read::Ok) out = recent.get(t);
         return r;
     }
     Read id(std::string_view& out) {
@@ -542,6 +574,7 @@ struct ReaderCore {
     size_t bodySize = 0;
     size_t droppedWarnings = 0;
     DecodeTally tally;
+    FieldTexts recent;        // repeated texts of jobs and their params, shared
     uint32_t smallCalls = 0;  // small bodies decoded, for TallyScope's sampling
 
     // -- one decode call -------------------------------------------------------------------
