@@ -27,8 +27,9 @@ struct Decoded {
 };
 
 // Limits against hostile input (issue 9): nesting depth and element counts. A body nested
-// deeper than maxDepth is refused (ErrorKind::TooLarge; checked by a pre-scan, because
-// simdjson On-Demand enforces no depth limit in release builds); lists longer than maxJobs /
+// deeper than maxDepth is refused (ErrorKind::TooLarge; checked before any value is read, on
+// stage 1's structural indexes, because simdjson On-Demand enforces no depth limit in release
+// builds); lists longer than maxJobs /
 // maxResults keep their first entries and say how many were left out. A payload keeps at most
 // 100 warnings and counts the rest.
 struct DecodeLimits {
