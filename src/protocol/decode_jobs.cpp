@@ -304,10 +304,11 @@ bool readJobList(ReaderCore& core, od::array& arr, std::vector<model::Job>& jobs
     jobs.reserve(std::min({core.limits.maxJobs, core.bodySize / 512, size_t{1} << 14}));
     const bool ok = core.readList(arr, warnings, label, core.limits.maxJobs,
                                   [&](od::value& element, const Notes& notes, std::string& reason) {
-                                      model::Job job;
-                                      if (!readJob(core, element, job, reason, receivedMicros, notes)) return false;
-                                      if (reason.empty()) jobs.push_back(std::move(job));
-                                      return true;
+                                      // Read in place (a Job is 352 bytes); a rejected one is taken back.
+                                      model::Job& job = jobs.emplace_back();
+                                      const bool ok = readJob(core, element, job, reason, receivedMicros, notes);
+                                      if (!ok || !reason.empty()) jobs.pop_back();
+                                      return ok;
                                   });
     if (jobs.capacity() > 2 * jobs.size() + 64) jobs.shrink_to_fit();
     return ok;

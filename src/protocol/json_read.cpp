@@ -104,32 +104,49 @@ bool opensAtMost(std::string_view json, size_t limit) noexcept {
 }
 
 namespace {
-// simdjson keeps a document's iterator protected; a pointer to the member, taken through a
-// derived class, reads it without copying or changing the document.
+// simdjson keeps a document's iterator, and the iterator its last token, protected; pointers
+// to the members, taken through derived classes, read them without changing anything.
 struct DocumentIterator : od::document {
     static const od::json_iterator& of(const od::document& doc) noexcept { return doc.*(&DocumentIterator::iter); }
 };
+struct LastToken : od::json_iterator {
+    static simdjson::SIMDJSON_BUILTIN_IMPLEMENTATION::ondemand::token_position of(const od::json_iterator& it) noexcept {
+        return (it.*(&LastToken::last_position))();
+    }
+};
+
+// '[' '{' ']' '}' as 1, anything else 0: four tokens are tested with one branch.
+constexpr auto kBracket = [] {
+    std::array<uint8_t, 256> t{};
+    t['['] = t['{'] = t[']'] = t['}'] = 1;
+    return t;
+}();
 }  // namespace
 
 bool structuralsNestDeeperThan(const od::document& doc, size_t limit) noexcept {
     const od::json_iterator& it = DocumentIterator::of(doc);
     // Stage 1's structural indexes, in increasing byte order, from the root to the last one.
     const uint32_t* index = it.root_position();
+    const uint32_t* const last = LastToken::of(it);
     const uint8_t* buf = it.peek(index) - *index;
-    const uint32_t last = static_cast<uint32_t>(it.peek_last() - buf);
-    // A bracket every few tokens, in the regular pattern of a list of objects: the branches
-    // predict well (a branch-free +1/-1 table with a clamp was slower: it chains every token).
     size_t depth = 0;
-    for (;; ++index) {
-        const uint32_t at = *index;
-        const uint8_t c = buf[at] | 0x20;  // '[' -> '{', ']' -> '}'
-        if (c == '{') {
-            if (++depth > limit) return true;
-        } else if (c == '}') {
-            depth -= depth > 0;  // clamped at 0, like the byte scan
-        }
-        if (at >= last) return false;
+    auto step = [&](uint8_t c) {  // true when too deep
+        c |= 0x20;                // '[' -> '{', ']' -> '}'
+        if (c == '{') return ++depth > limit;
+        depth -= depth > 0;  // '}': clamped at 0, like the byte scan
+        return false;
+    };
+    // Brackets are a few tokens in a hundred in a list of objects: four tokens a step, and
+    // only a step that holds one looks at them one by one.
+    for (; last - index >= 4; index += 4) {
+        const uint8_t c0 = buf[index[0]], c1 = buf[index[1]], c2 = buf[index[2]], c3 = buf[index[3]];
+        if ((kBracket[c0] | kBracket[c1] | kBracket[c2] | kBracket[c3]) == 0) continue;
+        for (const uint8_t c : {c0, c1, c2, c3})
+            if (kBracket[c] && step(c)) return true;
     }
+    for (; index <= last; ++index)
+        if (kBracket[buf[*index]] && step(buf[*index])) return true;
+    return false;
 }
 
 bool nestsDeeperThan(std::string_view json, size_t limit) noexcept {

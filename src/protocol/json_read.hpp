@@ -482,14 +482,18 @@ template <const auto& Table, size_t I>
         uint64_t head, tail;
         std::memcpy(&head, k, 8);
         std::memcpy(&tail, k + n - 8, 8);
-        if (head != littleEndianWord(name, 0, 8) || tail != littleEndianWord(name, n - 8, 8)) return false;
+        // constexpr locals: GCC otherwise left the word building as a call per compare.
+        constexpr uint64_t wantHead = littleEndianWord(name, 0, 8), wantTail = littleEndianWord(name, n - 8, 8);
+        if (head != wantHead || tail != wantTail) return false;
         if constexpr (n > 16) return std::memcmp(k + 8, name.data() + 8, n - 16) == 0;
         return true;
     } else if constexpr (n >= 4) {
         uint32_t head, tail;
         std::memcpy(&head, k, 4);
         std::memcpy(&tail, k + n - 4, 4);
-        return head == littleEndianWord(name, 0, 4) && tail == littleEndianWord(name, n - 4, 4);
+        constexpr auto wantHead = static_cast<uint32_t>(littleEndianWord(name, 0, 4));
+        constexpr auto wantTail = static_cast<uint32_t>(littleEndianWord(name, n - 4, 4));
+        return head == wantHead && tail == wantTail;
     } else {
         for (size_t i = 0; i < n; ++i)
             if (k[i] != name[i]) return false;
