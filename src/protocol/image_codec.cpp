@@ -108,6 +108,33 @@ std::string pngChunkOverrun(const uint8_t* d, size_t n) {
     return {};
 }
 
+// The formats a backend sends and genmon hands to stb: PNG, JPEG, GIF and BMP, told by their
+// first bytes. Debian's libstb ships every stb loader compiled in, and its PNM loader overruns its
+// buffer on a 16-bit PPM (found by fuzz_image), so anything else is refused before stb sees it.
+const char* knownFormat(const uint8_t* d, size_t n) {
+    static constexpr uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (n >= 8 && std::memcmp(d, kPng, 8) == 0) return "PNG";
+    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return "JPEG";
+    if (n >= 6 && (std::memcmp(d, "GIF87a", 6) == 0 || std::memcmp(d, "GIF89a", 6) == 0)) return "GIF";
+    if (n >= 2 && d[0] == 'B' && d[1] == 'M') return "BMP";
+    return nullptr;
+}
+
+// The first bytes, printable ones as they are, for an error a person can match to a file type.
+std::string leadingBytes(const uint8_t* d, size_t n) {
+    std::string text;
+    for (size_t i = 0; i < n && i < 8; ++i) {
+        if (d[i] >= 0x20 && d[i] < 0x7F) {
+            text += static_cast<char>(d[i]);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", d[i]);
+            text += hex;
+        }
+    }
+    return text;
+}
+
 std::string sizeText(int64_t width, int64_t height) { return std::to_string(width) + "x" + std::to_string(height); }
 
 // Nearest-neighbour fallback, used only if stb's resizer cannot allocate its work buffer.
@@ -131,13 +158,17 @@ model::Outcome<model::Image> decodeImage(const uint8_t* data, size_t size, const
                                                     mebibytes(limits.maxBytes) + " limit");
     const int length = static_cast<int>(size);
 
+    if (knownFormat(data, size) == nullptr)
+        return Error::make(ErrorKind::Decode, "not a PNG, JPEG, GIF or BMP image (it starts with \"" +
+                                                  leadingBytes(data, size) + "\")");
+
     // Dimensions from the header first: nothing is decompressed yet (decompression bombs).
     int64_t width = 0, height = 0;
     int channels = 0;
     if (!headerDimensions(data, size, width, height)) {
         int w = 0, h = 0;
         if (!stbi_info_from_memory(data, length, &w, &h, &channels))
-            return Error::make(ErrorKind::Decode, "not a readable image (PNG, JPEG, GIF, BMP...): " + reason());
+            return Error::make(ErrorKind::Decode, std::string("not a readable ") + knownFormat(data, size) + " image: " + reason());
         width = w;
         height = h;
     }

@@ -17,7 +17,8 @@ struct ImageLimits {
     int64_t maxPixels = 40'000'000;  // width * height, decoded
 };
 
-// PNG, JPEG, GIF (first frame), BMP, ... as stb_image reads them, always as 8-bit RGBA.
+// PNG, JPEG, GIF (first frame) and BMP as stb_image reads them, always as 8-bit RGBA; other
+// formats are refused by their first bytes before stb sees them.
 // Errors (ErrorKind::TooLarge or Decode) say what was wrong, e.g.
 // "image is 20000x20000, larger than the 8192x8192 limit".
 model::Outcome<model::Image> decodeImage(const uint8_t* data, size_t size, const ImageLimits& limits = {});
