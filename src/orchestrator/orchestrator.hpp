@@ -99,14 +99,6 @@ public:
     bool isJobCancellable(std::string_view id) const;
     std::vector<model::JobPtr> getCancellableJobs() const;
 
-    // ---- lifecycle ----
-    StatusFuture initialize(OrchestratorOptions options);
-    // The same, answering through a callback on the worker (the manager's continuation).
-    void initializeThen(OrchestratorOptions options, Callback<model::Unit> then);
-    StatusFuture cleanup();     // tears down the transport, keeps cached data
-    StatusFuture destroy();     // cleanup + resetState
-    StatusFuture resetState();  // clears queue, results, status; transport untouched
-
     // ---- data loading and transport actions ----
     StatusFuture loadSystemStatusData();
     StatusFuture loadActiveJobsData();
@@ -149,6 +141,16 @@ public:
     StatusFuture setPollSettings(PollSettings polls);
 
 private:
+    // ---- lifecycle: only the manager reaches it (contract: "invoked exactly once per lifecycle
+    // via the orchestrator manager"); a consumer's reference cannot destroy behind its back ----
+    friend class OrchestratorManager;
+    StatusFuture initialize(OrchestratorOptions options);
+    // The same, answering through a callback on the worker (the manager's continuation).
+    void initializeThen(OrchestratorOptions options, Callback<model::Unit> then);
+    StatusFuture cleanup();     // tears down the transport, keeps cached data
+    StatusFuture destroy();     // cleanup + resetState
+    StatusFuture resetState();  // clears queue, results, status; transport untouched
+
     // Worker-side implementation. Everything below runs on worker_ only.
     template <class T, class Fn>
     std::future<model::Outcome<T>> run(Fn&& fn);

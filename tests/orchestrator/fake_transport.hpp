@@ -468,12 +468,24 @@ inline orch::OrchestratorOptions testOptions(double historyLimit = orch::kDefaul
     return o;
 }
 
+// The orchestrator as the app reaches it (issue 15.2): through a manager and one binding. orc
+// has reads and actions only; lifecycle goes through start/initialize and the manager.
 struct Harness {
     orch::ManualExecutor exec;
     FakeBackend fake{exec};
     orch::SnapshotBuffer buffer;
     orch::EventQueue events;
-    orch::GenerationOrchestrator orc{exec, fake.factory(), buffer, events};
+    orch::OrchestratorManager manager{exec, fake.factory(), buffer, events, testOptions()};
+    std::optional<orch::Binding> binding{manager.acquire()};
+    orch::GenerationOrchestrator& orc = manager.orchestrator();
+
+    // The last release destroys, and the manager waits for what it posted: run it first.
+    ~Harness() {
+        fake.hold = false;
+        fake.releaseAll();
+        binding.reset();
+        exec.runUntilIdle();
+    }
 
     // Runs the worker until idle and returns the (now answered) outcome.
     template <class T>
@@ -482,8 +494,22 @@ struct Harness {
         REQUIRE_MESSAGE(isReady(f), "the command did not answer after the worker went idle");
         return f.get();
     }
+    template <class T>
+    Outcome<T> settle(std::shared_future<Outcome<T>> f) {
+        exec.runUntilIdle();
+        REQUIRE_MESSAGE(isReady(f), "the command did not answer after the worker went idle");
+        return f.get();
+    }
+    // The binding's initialize with these options (their history limit as the manager's override).
+    std::shared_future<model::Status> start(orch::OrchestratorOptions o = testOptions()) {
+        manager.setHistoryLimitOverride(o.historyLimit == orch::kDefaultHistoryLimit
+                                            ? std::nullopt
+                                            : std::optional<int>(static_cast<int>(o.historyLimit)));
+        manager.setOptions(std::move(o));
+        return binding->initialize();
+    }
     void initialize(orch::OrchestratorOptions o = testOptions()) {
-        auto r = settle(orc.initialize(std::move(o)));
+        auto r = settle(start(std::move(o)));
         REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().message));
         events.drain();
     }

@@ -221,7 +221,7 @@ TEST_CASE("issue 17.4 counts: they never go back across a reconnect, a re-initia
 
     // The backend goes away and initialize runs again (the Runtime's retries), on a new transport
     // whose decoder starts from zero.
-    REQUIRE(h.settle(h.orc.cleanup()).ok());
+    REQUIRE(h.settle(h.manager.cleanup()).ok());
     h.fake.parse = {2, 500'000};
     h.initialize(quietOptions());
     h.fake.pushPhase(orch::ConnectionPhase::Connected);

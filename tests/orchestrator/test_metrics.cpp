@@ -290,7 +290,7 @@ TEST_CASE("issue 10 metrics: the orchestrator samples once a second on its worke
     CHECK((*m)[Metric::Reconnects].newest() == 0);
 
     // After cleanup nothing is sampled any more; the last series stays.
-    REQUIRE(h.settle(h.orc.cleanup()).ok());
+    REQUIRE(h.settle(h.manager.cleanup()).ok());
     const int64_t last = h.snap()->metrics->newestSampleMicros;
     h.exec.advance(5000);
     CHECK(h.snap()->metrics->newestSampleMicros == last);

@@ -166,7 +166,7 @@ TEST_CASE("spec 6.3: any other status error sets status error with GPU Unknown, 
 TEST_CASE("spec 6.3: a status 404 during initialize fails it (the transport path rethrows)") {
     Harness h;
     h.fake.status.push(httpError(404, "Not Found"));
-    auto r = h.settle(h.orc.initialize(testOptions()));
+    auto r = h.settle(h.start(testOptions()));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().httpStatus == 404);
     CHECK_FALSE(h.snap()->systemStatusApiAvailable);
@@ -214,7 +214,7 @@ TEST_CASE("decision 1: the first connect after cleanup and a new initialize does
     h.initialize();
     h.fake.pushPhase(ConnectionPhase::Connected);
     h.exec.runUntilIdle();
-    h.settle(h.orc.cleanup());
+    h.settle(h.manager.cleanup());
     h.initialize();
     h.fake.resetCounts();
     h.fake.pushPhase(ConnectionPhase::Connected);
@@ -405,7 +405,7 @@ TEST_CASE("spec 7.3 transportModule: cleanup resets the connection phase to idle
     h.exec.runUntilIdle();
     REQUIRE(h.snap()->connection.phase == ConnectionPhase::Reconnecting);
     REQUIRE(h.snap()->connection.lastError == "socket closed (1006)");
-    h.settle(h.orc.cleanup());
+    h.settle(h.manager.cleanup());
     CHECK(h.snap()->connection.phase == ConnectionPhase::Idle);
     CHECK(h.snap()->connection.lastError.empty());
 }

@@ -70,8 +70,18 @@ struct ThreadHarness {
     FakeBackend fake{*exec};
     SnapshotBuffer buffer;
     EventQueue events{1'000'000};
-    GenerationOrchestrator orc{*exec, fake.factory(), buffer, events};
-    ~ThreadHarness() { exec.reset(); }
+    OrchestratorManager manager{*exec, fake.factory(), buffer, events, testOptions()};
+    std::optional<Binding> binding{manager.acquire()};
+    GenerationOrchestrator& orc = manager.orchestrator();
+    // The last release posts the destroy; the worker runs it before it stops.
+    ~ThreadHarness() {
+        binding.reset();
+        exec.reset();
+    }
+    std::shared_future<model::Status> start(OrchestratorOptions o) {
+        manager.setOptions(std::move(o));
+        return binding->initialize();
+    }
 };
 
 // Returns "" when the snapshot is consistent, else what is wrong.
@@ -148,7 +158,7 @@ TEST_CASE("issue: TSan-clean stress: one thread merges 1,000,000 progress update
     opts.polls.queueWhileSocketDownMs = opts.polls.queueWhileSocketUpMs = 1'000'000'000;  // no poll replaces the list
     opts.polls.statusMs = 1'000'000'000;
     opts.polls.resultsRefreshDelayMs = 1'000'000'000;
-    auto init = h.orc.initialize(opts);
+    auto init = h.start(opts);
     REQUIRE(init.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
     REQUIRE(init.get().ok());
     PushListener* listener = h.fake.listener();

@@ -220,6 +220,44 @@ TEST_CASE("issue 10 record and replay: actions during a replay answer that the b
     s.shutdown();
 }
 
+TEST_CASE("issue 15.2: a replay goes through an OrchestratorManager: one binding, initialized once, destroyed by its release") {
+    auto sim = startSim();
+    const std::string path = tempPath("replay-manager");
+    {
+        app::RuntimeOptions ro;
+        ro.transport = fastSettings();
+        ro.retryInitialize = false;
+        app::Runtime rt(ro);
+        orchestrator::BackendConfig backend;
+        backend.baseUrl = sim->baseUrl();
+        REQUIRE(rt.startRecording(path, backend).ok());
+        auto first = rt.start(backend, std::nullopt);
+        REQUIRE(first.wait_for(10s) == std::future_status::ready);
+        REQUIRE(first.get().ok());
+        rt.shutdown();
+        REQUIRE(rt.stopRecording().ok());
+    }
+    auto session = app::ReplaySession::open(path);
+    REQUIRE(session.ok());
+    auto& s = *session.value();
+    CHECK(s.manager().consumerCount() == 1);
+    CHECK_FALSE(s.manager().isInitialized());
+    s.runToEnd();
+    CHECK(s.manager().isInitialized());
+    CHECK(&s.orchestrator() == &s.manager().orchestrator());
+    CHECK(s.snapshots().acquire()->isActive);
+    CHECK_FALSE(s.snapshots().acquire()->replayName.empty());
+    // Lifecycle through the manager: destroy ends it, and the snapshot says so.
+    auto d = s.manager().destroy();
+    s.runPending();
+    REQUIRE(d.wait_for(1s) == std::future_status::ready);
+    CHECK(d.get().ok());
+    CHECK_FALSE(s.manager().isInitialized());
+    CHECK_FALSE(s.snapshots().acquire()->isActive);
+    CHECK(s.snapshots().acquire()->jobs.empty());
+    s.shutdown();
+}
+
 TEST_CASE("issue 10 record and replay: a garbled recording gives a one-line error naming the line") {
     const std::string header =
         R"({"genmon_recording":1,"base_url":"http://127.0.0.1:8000/api/v1","started_us":1795694400000000})";
