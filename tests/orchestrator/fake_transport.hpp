@@ -194,21 +194,24 @@ public:
     }
 
     // ---- the push socket of the newest transport ----
-    orch::PushListener* listener() const {
+    orch::UpdateSink* listener() const {
         std::lock_guard lock(mutex_);
         return listener_;
     }
     // Posts a push event to the worker, as the real socket does.
-    void push(std::function<void(orch::PushListener&)> fn) {
+    void push(std::function<void(orch::UpdateSink&)> fn) {
         auto* l = listener();
         REQUIRE_MESSAGE(l != nullptr, "no push listener: startPush was not called or stopPush was");
         exec_.post([l, fn = std::move(fn)] { fn(*l); });
+    }
+    void push(orch::Update update) {
+        push([update = std::move(update)](orch::UpdateSink& l) { l.apply(update); });
     }
     void pushPhase(orch::ConnectionPhase phase, std::string lastError = {}) {
         orch::ConnectionInfo info;
         info.phase = phase;
         info.lastError = std::move(lastError);
-        push([info](orch::PushListener& l) { l.onConnection(info); });
+        push([info](orch::UpdateSink& l) { l.apply(info); });
     }
 
     orch::TransportFactory factory();
@@ -262,7 +265,7 @@ private:
     std::vector<model::GenerationRequest> generateRequests_, queueRequests_;
     std::vector<orch::BackendConfig> configs_;
     std::deque<Held> held_;
-    orch::PushListener* listener_ = nullptr;
+    orch::UpdateSink* listener_ = nullptr;
     int alive_ = 0;
     int deliveries_ = 0;
 };
@@ -348,7 +351,7 @@ public:
         }
         b_.answer("downloadImage", inst_, std::move(done), b_.download.next(id));
     }
-    void startPush(orch::PushListener* l) override {
+    void startPush(orch::UpdateSink* l) override {
         b_.record("startPush");
         std::lock_guard lock(b_.mutex_);
         listener_ = l;
@@ -379,7 +382,7 @@ public:
 private:
     FakeBackend& b_;
     std::shared_ptr<FakeBackend::Instance> inst_;
-    orch::PushListener* listener_ = nullptr;
+    orch::UpdateSink* listener_ = nullptr;
 };
 
 inline orch::TransportFactory FakeBackend::factory() {

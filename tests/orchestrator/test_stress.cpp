@@ -161,7 +161,7 @@ TEST_CASE("issue: TSan-clean stress: one thread merges 1,000,000 progress update
     auto init = h.start(opts);
     REQUIRE(init.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
     REQUIRE(init.get().ok());
-    PushListener* listener = h.fake.listener();
+    UpdateSink* listener = h.fake.listener();
     REQUIRE(listener != nullptr);
     REQUIRE(checkSnapshot(*h.buffer.acquire()).empty());
 
@@ -195,7 +195,7 @@ TEST_CASE("issue: TSan-clean stress: one thread merges 1,000,000 progress update
     for (long first = 0; first < total && !writerStuck; first += kBatch) {
         const long last = std::min(total, first + kBatch) - 1;  // the batch's final update goes through the facade
         h.exec->post([listener, first, last] {
-            for (long i = first; i < last; ++i) listener->onProgress(updateMsg(i));
+            for (long i = first; i < last; ++i) listener->apply(updateMsg(i));
         });
         auto f = h.orc.handleProgressMessage(updateMsg(last));
         if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) writerStuck = true;
