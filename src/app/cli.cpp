@@ -39,7 +39,8 @@ Usage:
   genmon --backend URL --dump-snapshot [--wait-ms N] [--after-ms N]
                                          print the backend's state as JSON and exit
   genmon [--backend URL | --demo] --record FILE
-                                         also write the session's traffic to FILE (JSON lines)
+                                         also write the session's traffic to FILE (JSON lines;
+                                         several --backend: one file each, FILE.NAME.jsonl)
   genmon --replay FILE [--speed X] [--dump-snapshot | --screenshot OUT.png]
                                          play a recording with no network: in the window, or
                                          print / render the state at its end
@@ -56,6 +57,8 @@ Usage:
 Options:
   --backend URL        base URL, e.g. http://127.0.0.1:8000/api/v1 (or .../v1 for backend.main);
                        repeat it to watch several backends (NAME=URL names one)
+  --all-backends       several --backend: start in all-backends mode (every backend's jobs and
+                       results in one table with a Backend column; key 0 in the window)
   --demo               start genmon-sim in this process and connect to it over loopback
   --scenario NAME      demo scenario: idle, busy, burst, failing, flaky (default busy)
   --fixture FILE       a genmon UI fixture (JSON, see docs/fixtures.md)
@@ -202,6 +205,8 @@ CliResult parseCli(const std::vector<std::string>& args) {
         } else if (a == "--name") {
             if (!value(v) || v.empty()) return fail("--name needs the backend's name, e.g. --name gpu-box-1");
             o.backendName = v;
+        } else if (a == "--all-backends") {
+            o.allBackends = true;
         } else if (a == "--window") {
             windowToo = true;
         } else {
@@ -235,11 +240,11 @@ CliResult parseCli(const std::vector<std::string>& args) {
     if (o.recordPath && (o.replayPath || o.fixturePath))
         return fail("--record writes a live session: use it with --backend URL or --demo, not with --replay or --fixture");
     if (o.backendUrls.size() > 1) {
-        // Issue 17.1: a fleet. The window, --dump-snapshot and --serve-metrics watch them all.
-        if (o.mode == CliOptions::Mode::Screenshot)
-            return fail("--screenshot renders one backend: give --backend once (the window shows several)");
-        if (o.recordPath) return fail("--record records one backend: give --backend once");
+        // Issue 17.1: a fleet. The window, --screenshot, --dump-snapshot and --serve-metrics
+        // watch them all; --record writes one file per backend (recordingPathFor).
         if (o.backendName) return fail("--name names one backend: with several, write --backend NAME=URL");
+    } else if (o.allBackends) {
+        return fail("--all-backends goes with several --backend (one backend is all there is)");
     }
     if (o.fixturePath && o.mode != CliOptions::Mode::Screenshot)
         return fail("--fixture renders a screenshot: add --screenshot OUT.png");
@@ -253,6 +258,8 @@ CliResult parseCli(const std::vector<std::string>& args) {
     } else if (o.backendName) {
         return fail("--name names the backend in the metrics: use it with --serve-metrics");
     }
+    if (o.allBackends && o.mode != CliOptions::Mode::Window && o.mode != CliOptions::Mode::Screenshot)
+        return fail("--all-backends is a view of the window: use it with the window or --screenshot");
     return {o, {}};
 }
 

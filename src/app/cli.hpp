@@ -17,6 +17,7 @@ struct CliOptions {
     int frames = 0;                          // --demo --screenshot: frames to run first (0 = default)
     std::optional<std::string> backendUrl;    // the first --backend (one backend: as it always was)
     std::vector<std::string> backendUrls;     // issue 17.1: every --backend [NAME=]URL, in order
+    bool allBackends = false;                 // issue 17.2: --all-backends: a fleet starts in all-backends mode
     int waitMs = 10000;                      // --dump-snapshot: longest wait for the first refresh
     int afterMs = 0;                         // --dump-snapshot: keep watching this long after it
     std::optional<std::string> apiKeyFile;

@@ -58,9 +58,14 @@ int runFleetDumpSnapshot(const CliOptions& o, std::FILE* out, std::FILE* err) {
     RuntimeOptions ro;
     ro.retryInitialize = false;  // one shot, per backend
     Fleet fleet(ro);
+    if (o.recordPath) fleet.recordEachInto(*o.recordPath);  // issue 17.2: a file per backend
     for (auto& b : backends) {
         b.apiKey = key.value();
         fleet.add(std::move(b));
+    }
+    if (const std::string bad = fleet.recordingError(); !bad.empty()) {
+        std::fprintf(err, "genmon: %s\n", bad.c_str());
+        return 2;
     }
     const auto members = fleet.members();
     const auto deadline = steady_clock::now() + milliseconds(std::max(0, o.waitMs));

@@ -1,5 +1,7 @@
 #include "app/fleet.hpp"
 
+#include <cctype>
+
 #include "app/snapshot_json.hpp"
 #include "transport/url.hpp"
 
@@ -53,6 +55,11 @@ Fleet::MemberPtr Fleet::add(FleetBackend backend, orchestrator::PollSettings pol
     member->url = base ? base->str() : backend.config.baseUrl;
     member->runtime = std::make_unique<Runtime>(options_);
     if (onPublish_) member->runtime->snapshots().setOnPublish(onPublish_);
+    if (!recordPattern_.empty()) {  // before start: the recorder sees the first exchange
+        member->recordPath = recordingPathFor(recordPattern_, member->name);
+        if (auto st = member->runtime->startRecording(member->recordPath, backend.config); !st)
+            member->recordError = st.error().message;
+    }
     member->first = member->runtime->start(std::move(backend.config), std::move(backend.apiKey), polls);
     std::lock_guard lock(mutex_);
     members_.push_back(member);
@@ -71,6 +78,24 @@ size_t Fleet::size() const {
 
 void Fleet::setOnPublish(std::function<void()> onPublish) { onPublish_ = std::move(onPublish); }
 
+void Fleet::recordEachInto(std::string path) { recordPattern_ = std::move(path); }
+
+std::string Fleet::recordingError() const {
+    for (const auto& m : members())
+        if (!m->recordError.empty()) return "cannot record " + m->name + ": " + m->recordError;
+    return {};
+}
+
+std::string recordingPathFor(const std::string& path, const std::string& backendName) {
+    std::string name;
+    for (char c : backendName) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+    // The extension of the file name only (a dot in a folder's name is not one).
+    const size_t slash = path.find_last_of('/');
+    const size_t dot = path.find_last_of('.');
+    const bool hasExt = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
+    return hasExt ? path.substr(0, dot) + "." + name + path.substr(dot) : path + "." + name;
+}
+
 void Fleet::shutdown() {
     std::vector<MemberPtr> members;
     {
@@ -79,9 +104,11 @@ void Fleet::shutdown() {
         stopped_ = true;
         members = members_;
     }
+    for (const auto& m : members) m->runtime->flushRecording();  // on disk before a shutdown the deadline might cut
     for (const auto& m : members) m->runtime->shutdown();
     options_.sharedImages.reset();  // its thread joins while the worker still takes its answers
     loop_.stop();
+    for (const auto& m : members) (void)m->runtime->stopRecording();  // each file's end line; nothing writes after
     if (options_.history) options_.history->close();  // every member's records, committed
 }
 

@@ -43,6 +43,8 @@ public:
         std::string url;
         std::unique_ptr<Runtime> runtime;
         std::shared_future<model::Status> first;  // the first initialize
+        std::string recordPath;   // recordEachInto: this backend's file
+        std::string recordError;  // it could not be opened (the backend is watched all the same)
     };
     using MemberPtr = std::shared_ptr<Member>;
 
@@ -58,6 +60,11 @@ public:
     size_t size() const;
     // Called on every publish of every backend (set before add(); wakes the window).
     void setOnPublish(std::function<void()> onPublish);
+    // --record FILE with several backends (issue 17.2): every backend added from now on records
+    // its own session into recordingPathFor(FILE, its name). shutdown() ends each file.
+    void recordEachInto(std::string path);
+    // The first backend whose recording could not start, as one line ("" when every one records).
+    std::string recordingError() const;
     // Every runtime shut down, then the worker stopped. Idempotent.
     void shutdown();
     transport::EventLoop& loop() noexcept { return loop_; }
@@ -70,8 +77,13 @@ private:
     mutable std::mutex mutex_;
     std::vector<MemberPtr> members_;
     std::function<void()> onPublish_;
+    std::string recordPattern_;
     bool stopped_ = false;
 };
+
+// A recording per backend: the backend's name goes before the extension, made safe for a file
+// name ("out.jsonl", "gpu 2" -> "out.gpu_2.jsonl"; "out" -> "out.gpu_2").
+std::string recordingPathFor(const std::string& path, const std::string& backendName);
 
 // genmon --backend A --backend B --dump-snapshot: {"backends":[{"name","url",...the contract's
 // keys of snapshotToJson...}, ...]}, in the order given. errors[i], when given and not empty,

@@ -52,8 +52,54 @@ model::Outcome<std::vector<FleetBackend>> fleetBackends(const CliOptions& o, con
     return out;
 }
 
+// One backend's sink (all-backends mode): the orchestrator commands go to its orchestrator;
+// what is not one backend's (settings, Ctrl+L, quit) goes to the fleet's sink.
+class FleetCommands::MemberCommands final : public OrchestratorCommands {
+public:
+    MemberCommands(FleetCommands& fleet, Fleet::MemberPtr member) : fleet_(fleet), member_(std::move(member)) {}
+    void refreshAll() override {
+        if (!member_->runtime->initialized()) {
+            member_->runtime->retryInitializeNow();
+            return;
+        }
+        track(member_->runtime->orchestrator().refreshAllData());
+    }
+    void reconnect() override { refreshAll(); }
+    void setHistoryLimit(int limit) override { fleet_.setHistoryLimit(limit); }
+    void setPollIntervals(int down, int up, int status) override { fleet_.setPollIntervals(down, up, status); }
+    void connect(const std::string& baseUrl) override { fleet_.connect(baseUrl); }
+    void startDemo() override { fleet_.startDemo(); }
+    void focusBackend(int index) override { fleet_.focusBackend(index); }
+    ui::CommandSink& backend(int index) override { return fleet_.backend(index); }
+    bool canRunAgain() const override { return true; }
+    void quit() override { fleet_.quit(); }
+
+private:
+    orchestrator::GenerationOrchestrator& target() override { return member_->runtime->orchestrator(); }
+    FleetCommands& fleet_;
+    Fleet::MemberPtr member_;
+};
+
 FleetCommands::FleetCommands(Fleet& fleet, Settings& settings, std::optional<std::string> apiKey)
     : fleet_(fleet), settings_(settings), apiKey_(std::move(apiKey)) {}
+
+FleetCommands::~FleetCommands() = default;
+
+ui::CommandSink& FleetCommands::backend(int index) {
+    const auto members = fleet_.members();
+    if (index < 0 || index >= static_cast<int>(members.size())) return *this;
+    if (perBackend_.size() < members.size()) perBackend_.resize(members.size());
+    auto& sink = perBackend_[static_cast<size_t>(index)];
+    if (!sink) sink = std::make_unique<MemberCommands>(*this, members[static_cast<size_t>(index)]);
+    return *sink;
+}
+
+int FleetCommands::pendingCommands() const {
+    int n = OrchestratorCommands::pendingCommands();
+    for (const auto& sink : perBackend_)
+        if (sink) n += sink->pendingCommands();
+    return n;
+}
 
 Fleet::MemberPtr FleetCommands::focusedMember() const {
     const auto members = fleet_.members();
@@ -108,6 +154,8 @@ void FleetCommands::connect(const std::string& baseUrl) {
     focused_ = static_cast<int>(fleet_.size()) - 1;
     rememberUrl(settings_, added->url);
     say(orchestrator::NotificationKind::Info, "Added backend " + added->name, added->url);
+    if (!added->recordError.empty())  // --record: this one is watched, not recorded
+        say(orchestrator::NotificationKind::Warning, "Not recording " + added->name, added->recordError);
 }
 
 void FleetCommands::startDemo() {
@@ -166,8 +214,10 @@ FrameSource fleetFrameSource(Fleet& fleet, FleetCommands& commands) {
         return all;
     };
     source.nextInitRetryAtMicros = [&commands] { return commands.focusedMember()->runtime->nextInitRetryAtMicros(); };
-    const auto members = fleet.members();
-    if (!members.empty()) source.exchanges = &members.front()->runtime->exchanges();
+    // The Inspector follows the focus (in all-backends mode too: the focused one's, and says so).
+    source.exchangesNow = [&commands]() -> const orchestrator::ExchangeLog* {
+        return &commands.focusedMember()->runtime->exchanges();
+    };
     source.fleet = [&fleet, &commands] { return fleetRows(fleet, commands.focused()); };
     return source;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The window over a Fleet (issue 17.2): which backends (the command line, else settings.json's
-// backends list), the commands (they go to the focused backend, Ctrl+L adds one) and the frame
-// source (the focused backend's snapshot, every backend's row, every backend's events named).
+// backends list), the commands (they go to the focused backend, or with backend(i) to backend
+// i, a row's own in all-backends mode; Ctrl+L adds one) and the frame source (the focused
+// backend's snapshot and exchanges, every backend's row, every backend's events named).
 #include <atomic>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@ model::Outcome<std::vector<FleetBackend>> fleetBackends(const CliOptions& option
 class FleetCommands final : public OrchestratorCommands {
 public:
     FleetCommands(Fleet& fleet, Settings& settings, std::optional<std::string> apiKey);
+    ~FleetCommands() override;
 
     void refreshAll() override;
     void setHistoryLimit(int limit) override;
@@ -30,6 +32,10 @@ public:
     void reconnect() override;
     void startDemo() override;
     void focusBackend(int index) override;
+    // The commands of backend `index` (its own orchestrator; its events carry its name).
+    ui::CommandSink& backend(int index) override;
+    bool canRunAgain() const override { return true; }
+    int pendingCommands() const override;  // this sink's and every backend's
 
     int focused() const noexcept { return focused_; }
     Fleet::MemberPtr focusedMember() const;
@@ -37,11 +43,13 @@ public:
 private:
     orchestrator::GenerationOrchestrator& target() override { return focusedMember()->runtime->orchestrator(); }
     void say(orchestrator::NotificationKind kind, std::string message, std::string detail = {});
+    class MemberCommands;
 
     Fleet& fleet_;
     Settings& settings_;
     std::optional<std::string> apiKey_;  // for backends added with Ctrl+L
     int focused_ = 0;
+    std::vector<std::unique_ptr<MemberCommands>> perBackend_;  // made on first use; members only grow
 };
 
 // The frames: the focused backend's snapshot (its content version is the fleet's, so a change

@@ -165,7 +165,7 @@ model::Status runWindow(FrameSource& source, ui::CommandSink& commands, const Wi
         const auto frameStart = std::chrono::steady_clock::now();
         auto fleet = source.fleet ? source.fleet() : std::vector<ui::FleetRow>{};
         const std::string title = fleet.empty() ? ui::App::windowTitle(*snap) : ui::fleetWindowTitle(fleet, now);
-        app.frame({snap, now, std::move(events), retryAt, source.exchanges, std::move(fleet)});
+        app.frame({snap, now, std::move(events), retryAt, source.inspected(), std::move(fleet)});
         if (run.onFrameSeconds)
             run.onFrameSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - frameStart).count());
         events.clear();
@@ -205,7 +205,7 @@ model::Outcome<model::Image> renderOffscreen(FrameSource& source, ui::CommandSin
         if (run.beforeFrame) run.beforeFrame(i);
         renderer.value()->newFrame(1.0f / 60.0f);
         app.frame({source.snapshot(), source.nowMicros(), source.drainEvents(),
-                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0, source.exchanges,
+                   source.nextInitRetryAtMicros ? source.nextInitRetryAtMicros() : 0, source.inspected(),
                    source.fleet ? source.fleet() : std::vector<ui::FleetRow>{}});
         renderer.value()->render(kClear);
     }

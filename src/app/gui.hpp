@@ -30,6 +30,9 @@ struct FrameSource {
     bool behind() const { return snapshotBehind && snapshotBehind(); }
     // Issue 17.2, optional: every backend of a fleet (snapshot() is then the focused one's).
     std::function<std::vector<ui::FleetRow>()> fleet = {};
+    // Issue 17.2, optional: the Inspector's source when it moves (a fleet's focused backend).
+    std::function<const orchestrator::ExchangeLog*()> exchangesNow = nullptr;
+    const orchestrator::ExchangeLog* inspected() const { return exchangesNow ? exchangesNow() : exchanges; }
 };
 
 // A fixed moment for renders without a backend, so screenshots stay byte-identical.

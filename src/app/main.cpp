@@ -173,6 +173,9 @@ int screenshot(const app::CliOptions& o) {
     std::optional<app::Fixture> fixture;
     std::unique_ptr<Live> live;
     std::unique_ptr<app::ReplaySession> replay;
+    std::unique_ptr<app::Fleet> fleet;  // issue 17.2: several --backend
+    std::unique_ptr<app::FleetCommands> fleetCommands;
+    app::Settings fleetSettings;
     if (o.replayPath) {
         // The state at the end of the recording, on a virtual clock: the same pixels every time.
         auto opened = app::ReplaySession::open(*o.replayPath);
@@ -191,6 +194,23 @@ int screenshot(const app::CliOptions& o) {
             run.height = fixture->height;
         }
         run.prepare = [&fixture](ui::UiState& st) { st = fixture->ui; };
+    } else if (o.backendUrls.size() > 1) {
+        // The fleet window: its panel and the first backend (every one with --all-backends),
+        // once each backend answered or gave up (one attempt each, as --dump-snapshot).
+        auto backends = app::fleetBackends(o, fleetSettings);
+        if (!backends) return fail(backends.error().message, 2);
+        app::RuntimeOptions options = liveOptions(o, app::HistoryUse::OnlyWhenNamed, nullptr);
+        options.retryInitialize = false;
+        fleet = std::make_unique<app::Fleet>(options);
+        if (o.recordPath) fleet->recordEachInto(*o.recordPath);
+        for (auto& b : backends.value()) fleet->add(std::move(b));
+        if (const std::string bad = fleet->recordingError(); !bad.empty()) return fail(bad, 2);
+        for (const auto& m : fleet->members())
+            if (waitUnlessQuit(m->first)) waitForData(*m->runtime, 5000);
+        fleetCommands = std::make_unique<app::FleetCommands>(*fleet, fleetSettings, std::nullopt);
+        source = app::fleetFrameSource(*fleet, *fleetCommands);
+        run.prepare = [all = o.allBackends](ui::UiState& st) { st.allBackends = all; };
+        if (o.frames > 0) run.frames = o.frames;
     } else if (o.demo || o.backendUrl) {
         const app::RuntimeOptions options = liveOptions(o, app::HistoryUse::OnlyWhenNamed, nullptr);
         live = std::make_unique<Live>(options);
@@ -211,9 +231,11 @@ int screenshot(const app::CliOptions& o) {
     }
     run.stopRequested = [] { return app::quitRequested(); };
     std::optional<model::Outcome<model::Image>> image;
-    if (!app::quitRequested()) image = app::renderOffscreen(source, commands, run);
+    ui::CommandSink& sink = fleetCommands ? static_cast<ui::CommandSink&>(*fleetCommands) : commands;
+    if (!app::quitRequested()) image = app::renderOffscreen(source, sink, run);
     const bool interrupted = app::quitRequested();
     shutdownBegins();
+    if (fleet) fleet->shutdown();  // each recording ends with its end line
     if (live) {
         live->runtime.flushRecording();
         live->runtime.shutdown();
@@ -231,6 +253,7 @@ int screenshot(const app::CliOptions& o) {
 int fleetWindow(const app::CliOptions& o, app::Settings settings, std::vector<app::FleetBackend> backends) {
     app::Fleet fleet(liveOptions(o, app::HistoryUse::Default, nullptr));  // one history for every backend
     fleet.setOnPublish([] { platform::Window::wake(); });
+    if (o.recordPath) fleet.recordEachInto(*o.recordPath);  // a file per backend, Ctrl+L's too
     auto key = app::resolveApiKey(o);  // for backends added with Ctrl+L
     if (!key) return fail(key.error().message, 2);
     exporter::FrameHistogram frameTimes;
@@ -251,9 +274,14 @@ int fleetWindow(const app::CliOptions& o, app::Settings settings, std::vector<ap
         auto member = fleet.add(std::move(b), settings.polls);
         if (settings.historyLimit != 10) member->runtime->manager().setHistoryLimitOverride(settings.historyLimit);
     }
+    if (const std::string bad = fleet.recordingError(); !bad.empty()) return fail(bad, 2);
     app::FleetCommands commands(fleet, settings, key.value());
     app::FrameSource source = app::fleetFrameSource(fleet, commands);
     app::WindowRun run = liveWindowRun(settings, [&commands] { return commands.quitRequested(); }, {});
+    if (o.allBackends) run.prepare = [prepare = run.prepare](ui::UiState& st) {
+        prepare(st);
+        st.allBackends = true;
+    };
     if (metrics) run.onFrameSeconds = [&frameTimes](double seconds) { frameTimes.observe(seconds); };
     auto st = app::runWindow(source, commands, run);
     shutdownBegins();

@@ -114,10 +114,15 @@ int runFleetServeMetrics(const CliOptions& o) {
         nullptr, err);
     if (!server)
         return failWith(err, server.error().message, server.error().kind == model::ErrorKind::InvalidArgument ? 2 : 1);
+    if (o.recordPath) fleet.recordEachInto(*o.recordPath);  // issue 17.2: a file per backend
     std::vector<ConnectionReporter> reporters;
     for (auto& b : backends) {
         auto member = fleet.add(std::move(b));
         reporters.emplace_back(*member->runtime, member->name + " (" + member->url + ")");
+    }
+    if (const std::string bad = fleet.recordingError(); !bad.empty()) {
+        server.value()->stop();
+        return failWith(err, bad, 2);
     }
     while (!quitRequested()) {
         for (auto& r : reporters) r.poll();

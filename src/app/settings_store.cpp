@@ -53,6 +53,7 @@ std::string encodeSettings(const Settings& s) {
     w.field("metricsWindowMinutes", s.metricsWindowMinutes);
     w.field("timelineWindowMinutes", s.timelineWindowMinutes);
     w.field("dataFramesPerSecond", s.dataFramesPerSecond);
+    w.field("allBackends", s.allBackends);
     if (!s.backends.empty()) {
         w.key("backends").beginArray();
         for (const auto& b : s.backends) {
@@ -126,6 +127,7 @@ LoadedSettings decodeSettings(const std::string& json) {
     if (std::find(std::begin(kChoices), std::end(kChoices), s.timelineWindowMinutes) == std::end(kChoices))
         s.timelineWindowMinutes = 10;
     readInt(root, "dataFramesPerSecond", s.dataFramesPerSecond, 1, 60);
+    readBool(root, "allBackends", s.allBackends);
     simdjson::dom::array backends;
     bool keyInFile = false;
     if (root["backends"].get(backends) == simdjson::SUCCESS)
@@ -271,6 +273,7 @@ void applySettings(const Settings& s, ui::UiState& ui) {
     ui.theme = s.theme;
     ui.resultsMode = s.resultsMode;
     ui.dataFramesPerSecond = s.dataFramesPerSecond;
+    ui.allBackends = s.allBackends;
 }
 
 void captureSettings(const ui::UiState& ui, Settings& s) {
@@ -290,6 +293,7 @@ void captureSettings(const ui::UiState& ui, Settings& s) {
     s.theme = ui.theme;
     s.resultsMode = ui.resultsMode;
     s.dataFramesPerSecond = ui.dataFramesPerSecond;
+    s.allBackends = ui.allBackends;
 }
 
 void rememberUrl(Settings& s, const std::string& url) {

@@ -39,6 +39,7 @@ struct Settings {
     ui::ThemeKind theme = ui::ThemeKind::Dark;
     ui::ResultsMode resultsMode = ui::ResultsMode::Grid;
     int dataFramesPerSecond = 10;  // issue 14.1: frames caused only by data, 1..60 a second
+    bool allBackends = false;      // issue 17.2: a fleet opens in all-backends mode (0), else focused
 };
 
 std::string configDir();  // created on save

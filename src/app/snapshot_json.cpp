@@ -5,6 +5,7 @@
 #include "model/job_status.hpp"
 #include "model/names.hpp"
 #include "model/timestamp.hpp"
+#include "protocol/encode_wire.hpp"
 
 namespace genmon::app {
 
@@ -181,73 +182,6 @@ void writeResult(JsonWriter& w, const model::GenerationResult& r) {
     w.endObject();
 }
 
-void writeSystemStatus(JsonWriter& w, const model::SystemStatus& s) {
-    w.beginObject();
-    w.field("gpu_available", s.gpu_available);
-    w.field("queue_length", s.queue_length);
-    w.field("status", s.status);
-    w.field("gpu_status", s.gpu_status);
-    w.field("memory_used", s.memory_used);
-    w.field("memory_total", s.memory_total);
-    // Keys a payload has not brought yet are absent, as in the merged state (spec §6.2).
-    optionalField(w, "active_workers", s.active_workers);
-    optionalField(w, "backend", s.backend);
-    optionalField(w, "queue_eta_seconds", s.queue_eta_seconds);
-    optionalField(w, "last_updated", s.last_updated);
-    if (s.warnings) {
-        w.key("warnings").beginArray();
-        for (const auto& x : *s.warnings) w.value(x);
-        w.endArray();
-    }
-    if (s.sdnext) {
-        w.key("sdnext").beginObject();
-        w.field("configured", s.sdnext->configured);
-        w.field("base_url", s.sdnext->base_url);
-        w.field("available", s.sdnext->available);
-        w.field("error", s.sdnext->error);
-        optionalField(w, "checked_at", s.sdnext->checked_at);
-        w.endObject();
-    }
-    if (s.importer) {
-        w.key("importer").beginObject();
-        w.field("import_path", s.importer->import_path);
-        w.field("last_ingested_at", s.importer->last_ingested_at);
-        w.field("recent_imports", s.importer->recent_imports);
-        w.field("total_adapters", s.importer->total_adapters);
-        w.field("stale", s.importer->stale);
-        optionalField(w, "stale_threshold_hours", s.importer->stale_threshold_hours);
-        w.endObject();
-    }
-    if (s.recommendations) {
-        w.key("recommendations").beginObject();
-        w.field("models_loaded", s.recommendations->models_loaded);
-        w.field("gpu_available", s.recommendations->gpu_available);
-        w.endObject();
-    }
-    if (s.queue) {
-        w.key("queue").beginObject();
-        w.field("total", s.queue->total).field("active", s.queue->active);
-        w.field("running", s.queue->running).field("failed", s.queue->failed);
-        w.endObject();
-    }
-    if (s.thresholds) {
-        w.key("thresholds").beginObject();
-        w.key("queue").beginObject();
-        w.field("active_warning", s.thresholds->queue_active_warning);
-        w.field("failed_warning", s.thresholds->queue_failed_warning);
-        w.endObject();
-        w.key("importer").beginObject();
-        w.field("stale_hours", s.thresholds->importer_stale_hours);
-        w.endObject();
-        w.endObject();
-    }
-    for (const auto& [key, raw] : s.extra) {
-        w.key(key);
-        w.raw(raw);
-    }
-    w.endObject();
-}
-
 void writeConnection(JsonWriter& w, const orchestrator::ConnectionInfo& c) {
     w.beginObject();
     w.field("phase", orchestrator::phaseName(c.phase));
@@ -280,7 +214,7 @@ std::string snapshotToJson(const orchestrator::Snapshot& s, bool pretty) {
             if (r) writeResult(w, *r);
     w.endArray();
     w.key("systemStatus");
-    writeSystemStatus(w, s.systemStatus ? *s.systemStatus : model::DEFAULT_SYSTEM_STATUS);
+    protocol::writeSystemStatusState(w, s.systemStatus ? *s.systemStatus : model::DEFAULT_SYSTEM_STATUS);
     w.field("isConnected", s.isConnected);
     w.field("queueManagerActive", s.queueManagerActive);
     w.field("historyLimit", s.historyLimit);

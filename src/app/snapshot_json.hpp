@@ -29,7 +29,7 @@ struct EtaContext {
 };
 void writeJob(protocol::JsonWriter& w, const model::Job& job, const EtaContext* eta = nullptr);
 void writeResult(protocol::JsonWriter& w, const model::GenerationResult& result);
-void writeSystemStatus(protocol::JsonWriter& w, const model::SystemStatus& status);
+// The system status is written by protocol::writeSystemStatusState (the backend's names, one writer).
 void writeConnection(protocol::JsonWriter& w, const orchestrator::ConnectionInfo& info);
 
 }  // namespace genmon::app

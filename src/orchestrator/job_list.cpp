@@ -189,17 +189,41 @@ bool OrderedJobIndex::erase(const model::Job& job) {
 }
 
 bool OrderedJobIndex::replaceInPlace(const model::Job& before, model::JobPtr after) {
+    Hint none;
+    return replaceInPlace(before, std::move(after), none);
+}
+
+bool OrderedJobIndex::findHinted(const model::Job& job, const Hint& hint, Position& pos) const {
+    // The very object at the hinted place: a list holds a job version once, so it is the one.
+    if (hint.chunk < chunks_.size()) {
+        const JobChunk& c = *chunks_[hint.chunk];
+        if (hint.offset < c.size() && c[hint.offset].get() == &job) {
+            pos = {hint.chunk, hint.offset};
+            return true;
+        }
+    }
+    return find(job, pos);
+}
+
+bool OrderedJobIndex::replaceInPlace(const model::Job& before, model::JobPtr after, Hint& hint) {
     Position pos;
-    if (!find(before, pos)) return false;
+    if (!findHinted(before, hint, pos)) return false;
     mutableChunk(pos.chunk)[pos.offset] = std::move(after);
+    hint = {static_cast<uint32_t>(pos.chunk), static_cast<uint32_t>(pos.offset)};
     return true;
 }
 
 void OrderedJobIndex::update(const model::Job& before, model::JobPtr after) {
+    Hint none;
+    update(before, std::move(after), none);
+}
+
+void OrderedJobIndex::update(const model::Job& before, model::JobPtr after, Hint& hint) {
     const bool sameKey = keyOf_ ? keyOf_(before) == keyOf_(*after) : !less_(before, *after) && !less_(*after, before);
     if (sameKey) {
-        if (replaceInPlace(before, after)) return;
+        if (replaceInPlace(before, after, hint)) return;
     }
+    hint = {};  // it moves: the next change searches once and remembers the new place
     erase(before);
     insert(std::move(after));
 }

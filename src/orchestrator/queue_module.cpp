@@ -123,7 +123,7 @@ void QueueModule::add(model::JobPtr job) {
     sorted_.insert(job);
     if (spec_ != QueueViewSpec{} && matchesView(*job)) view_.insert(job);
     count(*job, +1);
-    byUiId_.emplace(job->uiId.view(), job);
+    byUiId_.emplace(job->uiId.view(), Slot{job, {}, {}, {}});
     if (job->backendId.data() != job->uiId.data()) byBackendId_.emplace(job->backendId.view(), job);
     ++revision_;
     if (onSeen_) onSeen_(job);
@@ -136,23 +136,27 @@ void QueueModule::drop(const model::JobPtr& job) {
     sorted_.erase(*keep);
     if (spec_ != QueueViewSpec{} && matchesView(*keep)) view_.erase(*keep);
     count(*keep, -1);
-    if (auto it = byUiId_.find(keep->uiId.view()); it != byUiId_.end() && it->second == keep) byUiId_.erase(it);
+    if (auto it = byUiId_.find(keep->uiId.view()); it != byUiId_.end() && it->second.job == keep) byUiId_.erase(it);
     if (auto it = byBackendId_.find(keep->backendId.view()); it != byBackendId_.end() && it->second == keep)
         byBackendId_.erase(it);
     ++revision_;
 }
 
-void QueueModule::replace(const model::JobPtr& beforeRef, model::JobPtr after) {
+void QueueModule::replace(const model::JobPtr& beforeRef, model::JobPtr after, Slot* slot) {
     const model::JobPtr before = beforeRef;  // keep it alive while the maps change
-    inserted_.replaceInPlace(*before, after);
+    // The hints of the job's slot, or ones thrown away (a job replaced without its slot).
+    Slot none;
+    Slot& hints = slot != nullptr ? *slot : none;
+    inserted_.replaceInPlace(*before, after, hints.inserted);
     const bool wasActive = model::isActive(before->status), isActive = model::isActive(after->status);
     if (wasActive && isActive)
-        active_.replaceInPlace(*before, after);
+        active_.replaceInPlace(*before, after, hints.active);
     else if (wasActive)
         active_.erase(*before);
     else if (isActive)
         active_.insert(after);
-    sorted_.update(*before, after);
+    if (!isActive) hints.active = {};
+    sorted_.update(*before, after, hints.sorted);
     if (spec_ != QueueViewSpec{}) {
         const bool was = matchesView(*before), is = matchesView(*after);
         if (was && is)
@@ -164,20 +168,25 @@ void QueueModule::replace(const model::JobPtr& beforeRef, model::JobPtr after) {
     }
     count(*before, -1);
     count(*after, +1);
-    // Re-key only when the id text changed storage (the hot progress path keeps it).
-    auto rekey = [](auto& map, const model::Text& oldKey, const model::Text& newKey, const model::JobPtr& job,
-                    const model::JobPtr& old) {
-        auto it = map.find(oldKey.view());
-        if (it != map.end() && it->second == old) {
-            if (it->first.data() == newKey.data()) {
-                it->second = job;
-                return;
+    // Re-key only when the id text changed storage (the hot progress path keeps it, and has
+    // the slot already).
+    if (slot != nullptr && slot->job == before && before->uiId.data() == after->uiId.data()) {
+        slot->job = after;
+    } else {
+        [&] {
+            Slot moved{after, hints.inserted, hints.active, hints.sorted};
+            auto it = byUiId_.find(before->uiId.view());
+            if (it != byUiId_.end() && it->second.job == before) {
+                moved = Slot{after, it->second.inserted, it->second.active, it->second.sorted};
+                if (it->first.data() == after->uiId.data()) {
+                    it->second = std::move(moved);
+                    return;
+                }
+                byUiId_.erase(it);
             }
-            map.erase(it);
-        }
-        map.emplace(newKey.view(), job);
-    };
-    rekey(byUiId_, before->uiId, after->uiId, after, before);
+            byUiId_.emplace(after->uiId.view(), std::move(moved));
+        }();
+    }
     if (before->backendId.data() != before->uiId.data() || after->backendId.data() != after->uiId.data()) {
         if (auto it = byBackendId_.find(before->backendId.view()); it != byBackendId_.end() && it->second == before)
             byBackendId_.erase(it);
@@ -189,7 +198,7 @@ void QueueModule::replace(const model::JobPtr& beforeRef, model::JobPtr after) {
 
 model::JobPtr QueueModule::find(std::string_view id) const {
     if (id.empty()) return nullptr;
-    if (auto it = byUiId_.find(id); it != byUiId_.end()) return it->second;
+    if (auto it = byUiId_.find(id); it != byUiId_.end()) return it->second.job;
     if (auto it = byBackendId_.find(id); it != byBackendId_.end()) return it->second;
     return nullptr;
 }
@@ -233,7 +242,7 @@ void QueueModule::install(const std::vector<model::JobPtr>& stored) {
     for (const auto& p : stored) {
         if (model::isActive(p->status)) active.push_back(p);
         count(*p, +1);
-        byUiId_.emplace(p->uiId.view(), p);
+        byUiId_.emplace(p->uiId.view(), Slot{p, {}, {}, {}});
         if (p->backendId.data() != p->uiId.data()) byBackendId_.emplace(p->backendId.view(), p);
     }
     active_.assignSorted(active);
@@ -318,7 +327,7 @@ bool QueueModule::updateJob(std::string_view id, const JobUpdate& u, int64_t now
     return true;
 }
 
-void QueueModule::apply(const model::JobPtr& existing, const JobUpdate& u, int64_t now) {
+void QueueModule::apply(const model::JobPtr& existing, const JobUpdate& u, int64_t now, Slot* slot) {
     model::Job next = *existing;  // cheap: strings are shared text
     if (u.status) next.status = *u.status;
     if (u.progress) next.progress = std::min<uint8_t>(*u.progress, 100);
@@ -340,7 +349,7 @@ void QueueModule::apply(const model::JobPtr& existing, const JobUpdate& u, int64
         }
     }
     next.receivedMicros = now;
-    replace(existing, std::make_shared<const model::Job>(std::move(next)));
+    replace(existing, std::make_shared<const model::Job>(std::move(next)), slot);
 }
 
 size_t QueueModule::removeJob(std::string_view id) {
@@ -377,7 +386,15 @@ std::vector<model::JobPtr> QueueModule::getCancellableJobs() const {
 void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t now) {
     const std::string_view id = trimmed(m.job_id);
     if (id.empty()) return;
-    const model::JobPtr existing = find(id);  // one lookup: the hot path of every progress tick
+    // One lookup, the hot path of every progress tick: the slot has the job and its places.
+    Slot* slot = nullptr;
+    model::JobPtr existing;
+    if (auto it = byUiId_.find(id); it != byUiId_.end()) {
+        slot = &it->second;
+        existing = slot->job;
+    } else {
+        existing = find(id);
+    }
     // Spec §3.1 / issue 14.3: upstream's monitor reports SDNext's *global* progress for every
     // subscribed job, so the fraction and steps of a message about a queued job belong to
     // whichever job is rendering. A queued job's progress is 0 until a message says it runs.
@@ -411,7 +428,7 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
             // Still waiting: nothing of the job's own can have changed but an error text.
             if (!m.error_message) return;
             u.error = model::Text(*m.error_message);
-            apply(existing, u, now);
+            apply(existing, u, now, slot);
             return;
         }
         // Sent back to the queue: its run starts over (total_steps stays: it comes from the
@@ -425,7 +442,7 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
         next.runningSinceObserved = false;
         if (m.error_message) next.error = model::Text(*m.error_message);
         next.receivedMicros = now;
-        replace(existing, std::make_shared<const model::Job>(std::move(next)));
+        replace(existing, std::make_shared<const model::Job>(std::move(next)), slot);
         return;
     }
     u.status = m.status;
@@ -434,7 +451,7 @@ void QueueModule::handleProgressMessage(const model::ProgressMessage& m, int64_t
     u.total_steps = m.total_steps;
     u.eta_seconds = m.eta_seconds;
     if (m.error_message) u.error = model::Text(*m.error_message);
-    apply(existing, u, now);
+    apply(existing, u, now, slot);
 }
 
 void QueueModule::handleCompletionMessage(const model::CompletionMessage& m) { removeJob(trimmed(m.job_id)); }

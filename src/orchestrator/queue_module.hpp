@@ -87,9 +87,15 @@ public:
     void setOnStatusSeen(std::function<void(const model::JobPtr&)> onSeen) { onSeen_ = std::move(onSeen); }
 
 private:
+    // A job by its uiId, with where it was last seen in the lists it is kept in place in.
+    struct Slot {
+        model::JobPtr job;
+        OrderedJobIndex::Hint inserted, active, sorted;
+    };
     void add(model::JobPtr job);
-    void replace(const model::JobPtr& before, model::JobPtr after);
-    void apply(const model::JobPtr& existing, const JobUpdate& update, int64_t nowMicros);  // updateJob, found
+    void replace(const model::JobPtr& before, model::JobPtr after, Slot* slot = nullptr);
+    void apply(const model::JobPtr& existing, const JobUpdate& update, int64_t nowMicros,
+               Slot* slot = nullptr);  // updateJob, found
     void drop(const model::JobPtr& job);
     void count(const model::Job& j, int delta);
     bool matchesView(const model::Job& j) const;
@@ -108,7 +114,7 @@ private:
     std::string filterLower_;
     std::function<bool(const model::Job&)> matcher_;
     // Keys are views into the mapped job's own id text, which lives as long as the entry.
-    std::unordered_map<std::string_view, model::JobPtr> byUiId_;
+    std::unordered_map<std::string_view, Slot> byUiId_;
     std::unordered_map<std::string_view, model::JobPtr> byBackendId_;  // only where it differs
     QueueCountsLocal counts_;
     uint64_t nextSeq_ = 1;

@@ -17,10 +17,12 @@ using Params = model::GenerationParams;
 
 // In the order the backend writes them (§2.4): a lookup tries the rows in order.
 constexpr auto kParamFields = fieldTable<Params>({
-    {"prompt", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.text(p.prompt); }},
-    {"negative_prompt", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.text(p.negative_prompt); }},
+    {"prompt", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.recentText(p.prompt, in.core.recent.prompt); }},
+    {"negative_prompt", Rule::Warn, kStringOrNull,
+     [](In& in, Params& p) { return in.recentText(p.negative_prompt, in.core.recent.negativePrompt); }},
     {"steps", Rule::Warn, kIntegerOrNull, [](In& in, Params& p) { return in.integer(p.steps); }},
-    {"sampler_name", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.text(p.sampler_name); }},
+    {"sampler_name", Rule::Warn, kStringOrNull,
+     [](In& in, Params& p) { return in.recentText(p.sampler_name, in.core.recent.sampler); }},
     {"cfg_scale", Rule::Warn, kNumberOrNull, [](In& in, Params& p) { return in.number(p.cfg_scale); }},
     {"width", Rule::Warn, kIntegerOrNull, [](In& in, Params& p) { return in.integer(p.width); }},
     {"height", Rule::Warn, kIntegerOrNull, [](In& in, Params& p) { return in.integer(p.height); }},
@@ -29,7 +31,7 @@ constexpr auto kParamFields = fieldTable<Params>({
     {"n_iter", Rule::Warn, kIntegerOrNull, [](In& in, Params& p) { return in.integer(p.n_iter); }},
     {"denoising_strength", Rule::Warn, kNumberOrNull,
      [](In& in, Params& p) { return in.number(p.denoising_strength); }},
-    {"backend", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.text(p.backend); }},
+    {"backend", Rule::Warn, kStringOrNull, [](In& in, Params& p) { return in.recentText(p.backend, in.core.recent.backend); }},
     // A job detail (§2.9) nests the real params one level down.
     {"generation_params", Rule::Warn, "an object",
      [](In& in, Params& p) {
@@ -72,7 +74,8 @@ constexpr auto kJobFields = fieldTable<JobEntry>({
          }
          return in.id(e.jobId);
      }},
-    {"prompt", Rule::Reject, kStringOrNull, [](In& in, JobEntry& e) { return in.text(e.job.prompt); }},
+    {"prompt", Rule::Reject, kStringOrNull,
+     [](In& in, JobEntry& e) { return in.recentText(e.job.prompt, in.core.recent.prompt); }},
     {"status", Rule::Require, kString,
      [](In& in, JobEntry& e) {
          std::string_view text;
@@ -90,8 +93,9 @@ constexpr auto kJobFields = fieldTable<JobEntry>({
              in.reject("progress must be a number >= 0, got " + excerpt(trimView(in.value.raw_json_token()), 24));
          return r;
      }},
-    {"message", Rule::Reject, kStringOrNull, [](In& in, JobEntry& e) { return in.text(e.job.message); }},
-    {"error", Rule::Reject, kStringOrNull, [](In& in, JobEntry& e) { return in.text(e.job.error); }},
+    {"message", Rule::Reject, kStringOrNull,
+     [](In& in, JobEntry& e) { return in.recentText(e.job.message, in.core.recent.message); }},
+    {"error", Rule::Reject, kStringOrNull, [](In& in, JobEntry& e) { return in.recentText(e.job.error, in.core.recent.error); }},
     {"params", Rule::Reject, kObjectOrNull,
      [](In& in, JobEntry& e) {
          od::object params;
@@ -300,10 +304,11 @@ bool readJobList(ReaderCore& core, od::array& arr, std::vector<model::Job>& jobs
     jobs.reserve(std::min({core.limits.maxJobs, core.bodySize / 512, size_t{1} << 14}));
     const bool ok = core.readList(arr, warnings, label, core.limits.maxJobs,
                                   [&](od::value& element, const Notes& notes, std::string& reason) {
-                                      model::Job job;
-                                      if (!readJob(core, element, job, reason, receivedMicros, notes)) return false;
-                                      if (reason.empty()) jobs.push_back(std::move(job));
-                                      return true;
+                                      // Read in place (a Job is 352 bytes); a rejected one is taken back.
+                                      model::Job& job = jobs.emplace_back();
+                                      const bool ok = readJob(core, element, job, reason, receivedMicros, notes);
+                                      if (!ok || !reason.empty()) jobs.pop_back();
+                                      return ok;
                                   });
     if (jobs.capacity() > 2 * jobs.size() + 64) jobs.shrink_to_fit();
     return ok;

@@ -244,6 +244,48 @@ model::Outcome<Decoded<WsMessage>> Decoder::wsMessage(const std::string& frame, 
         std::string problem;
         if (!core.rootObject(doc, obj, what, problem)) return decodeError(std::move(problem));
 
+        // The server's own order, {"type": known, ..., "data": {...}, ...}, is read in one walk
+        // (issue 16.1: the two passes below and the walk that checks for trailing text were a
+        // quarter of a progress frame's parse). Any other shape goes the general way.
+        {
+            std::string typeName;
+            SocketMessageKind kind = SocketMessageKind::Unknown;
+            bool dataRead = false, general = false;
+            for (auto fieldResult : obj) {
+                od::field field;
+                if (const error_code e = std::move(fieldResult).get(field)) return core.rd.fail(e), decodeError({});
+                const std::string_view key = rawKey(field);
+                if (kind == SocketMessageKind::Unknown) {
+                    std::string_view text;
+                    if (key != "type" || core.rd.string(field.value(), text) != Read::Ok) {
+                        general = true;
+                        break;
+                    }
+                    typeName.assign(text);
+                    kind = model::socketMessageKind(typeName);
+                    if (kind == SocketMessageKind::Unknown) {
+                        general = true;
+                        break;
+                    }
+                } else if (key == "data" && !dataRead) {
+                    od::object source;
+                    const Read r = core.rd.object(field.value(), source);
+                    if (r == Read::Broken) return decodeError({});
+                    if (r != Read::Ok) {  // a flat message with a field named data
+                        general = true;
+                        break;
+                    }
+                    dataRead = true;
+                    const Notes notes{out.warnings, core.droppedWarnings, typeName};
+                    if (!readMessage(core, kind, source, notes, out, receivedMicros)) return decodeError({});
+                }
+            }
+            if (core.rd.broken) return decodeError({});
+            if (!general && dataRead) return out;  // the root object was read to its end
+            out = Out{WsUnknown{}, {}};
+            if (!core.rewound(doc) || !core.rootObject(doc, obj, what, problem)) return decodeError(std::move(problem));
+        }
+
         // Pass 1: the type. Copied out, because rewinding reuses the string buffer.
         std::string typeName;
         {

@@ -2,30 +2,16 @@
 
 #include <string_view>
 
+#include "protocol/encode_wire.hpp"
 #include "protocol/json_writer.hpp"
 
 namespace genmon::protocol {
 
 std::string encodeGenerationRequest(const model::GenerationRequest& request) {
-    // Field order and null-when-unset follow SDNextGenerationParams (§2.4). Strings go through
-    // string_view so this does not depend on how the model stores text.
+    // Field order and null-when-unset follow SDNextGenerationParams (§2.4).
     JsonWriter w;
     w.beginObject();
-    w.key("prompt").value(std::string_view(request.prompt));
-    w.key("negative_prompt");
-    if (request.negative_prompt)
-        w.value(std::string_view(*request.negative_prompt));
-    else
-        w.null();
-    w.field("steps", request.steps);
-    w.key("sampler_name").value(std::string_view(request.sampler_name));
-    w.field("cfg_scale", request.cfg_scale);  // the writer keeps floats as floats: 7.0
-    w.field("width", request.width);
-    w.field("height", request.height);
-    w.field("seed", static_cast<int64_t>(request.seed));
-    w.field("batch_size", request.batch_size);
-    w.field("n_iter", request.n_iter);
-    w.field("denoising_strength", request.denoising_strength);
+    writeGenerationParamsFields(w, request);
     w.endObject();
     return std::move(w).take();
 }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "model/error.hpp"
+#include "model/text.hpp"
 #include "model/timestamp.hpp"
 #include "protocol/decode.hpp"
 
@@ -98,6 +99,12 @@ inline Error decodeError(std::string message) { return Error::make(ErrorKind::De
 // end does not enforce a depth limit in release builds, so this pass does, before anything
 // else looks at the body. Strings are skipped with memchr, so it costs far less than a decode.
 bool nestsDeeperThan(std::string_view json, size_t limit) noexcept;
+// True when `json` has at most `limit` '[' and '{' bytes (in strings or not): then it cannot
+// nest deeper than limit. Vectorised; stops as soon as the count passes the limit.
+bool opensAtMost(std::string_view json, size_t limit) noexcept;
+// nestsDeeperThan for a document simdjson has just indexed (iterate, nothing read yet): the
+// walk goes over stage 1's structural characters, so strings cost nothing.
+bool structuralsNestDeeperThan(const od::document& doc, size_t limit) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Reader
@@ -311,6 +318,29 @@ inline constexpr const char* kObjectOrNull = "an object or null";
 
 struct ReaderCore;
 
+// Issue 16.3: texts that repeat from job to job (a sampler's name, a negative prompt, the
+// backend, a status message) and the params' prompt, which repeats the job's, share one
+// allocation: the last few values of a field are kept and handed out again when the same
+// bytes come back. Fewer allocations to decode, and fewer scattered reference counts for
+// every new version of a job to touch.
+template <size_t Slots>
+struct RecentTexts {
+    std::array<model::Text, Slots> slots;
+    size_t next = 0;
+    const model::Text& get(std::string_view s) {
+        for (const model::Text& t : slots)
+            if (t.size() == s.size() && std::memcmp(t.data(), s.data(), s.size()) == 0) return t;
+        model::Text& slot = slots[next];
+        next = (next + 1) % Slots;
+        slot = model::Text(s);
+        return slot;
+    }
+};
+struct FieldTexts {
+    RecentTexts<1> prompt;  // a prompt is new with each job; its params repeat it
+    RecentTexts<8> negativePrompt, sampler, backend, message, error;
+};
+
 // One field being read, as its handler sees it. The typed reads return what Reader's do; a
 // handler returns Read::Wrong for a value it cannot use and lets the table's rule decide.
 struct In {
@@ -350,6 +380,14 @@ struct In {
         std::string_view t;
         const Read r = rd.string(value, t);
         if (r == Read::Ok) setText(out, t);
+        return r;
+    }
+    // A text that often repeats, shared with its last occurrences (RecentTexts).
+    template <size_t Slots>
+    Read recentText(std::optional<model::Text>& out, RecentTexts<Slots>& recent) {
+        std::string_view t;
+        const Read r = rd.string(value, t);
+        if (r == Read::Ok) out = recent.get(t);
         return r;
     }
     Read id(std::string_view& out) {
@@ -444,14 +482,18 @@ template <const auto& Table, size_t I>
         uint64_t head, tail;
         std::memcpy(&head, k, 8);
         std::memcpy(&tail, k + n - 8, 8);
-        if (head != littleEndianWord(name, 0, 8) || tail != littleEndianWord(name, n - 8, 8)) return false;
+        // constexpr locals: GCC otherwise left the word building as a call per compare.
+        constexpr uint64_t wantHead = littleEndianWord(name, 0, 8), wantTail = littleEndianWord(name, n - 8, 8);
+        if (head != wantHead || tail != wantTail) return false;
         if constexpr (n > 16) return std::memcmp(k + 8, name.data() + 8, n - 16) == 0;
         return true;
     } else if constexpr (n >= 4) {
         uint32_t head, tail;
         std::memcpy(&head, k, 4);
         std::memcpy(&tail, k + n - 4, 4);
-        return head == littleEndianWord(name, 0, 4) && tail == littleEndianWord(name, n - 4, 4);
+        constexpr auto wantHead = static_cast<uint32_t>(littleEndianWord(name, 0, 4));
+        constexpr auto wantTail = static_cast<uint32_t>(littleEndianWord(name, n - 4, 4));
+        return head == wantHead && tail == wantTail;
     } else {
         for (size_t i = 0; i < n; ++i)
             if (k[i] != name[i]) return false;
@@ -487,17 +529,34 @@ Read callRow(size_t i, In& in, T& target, std::index_sequence<I...>) {
 // ReaderCore
 
 // How much decoding one core has done: every call counts, failed ones too (live metrics).
+// Issue 16.1: two clock reads cost a WebSocket frame about a tenth of its decode, so bodies
+// under kTallyTimedBytes are timed one call in kTallySampleEvery and that time is counted
+// kTallySampleEvery times (an estimate of the sum; the first small call is always timed).
+// Larger bodies, where the clock is noise, are always timed.
+inline constexpr size_t kTallyTimedBytes = 4096;
+inline constexpr uint32_t kTallySampleEvery = 16;
+
 struct TallyScope {
-    explicit TallyScope(DecodeTally& t) : tally(t), start(std::chrono::steady_clock::now()) {}
+    TallyScope(DecodeTally& t, size_t bytes, uint32_t& smallCalls) : tally(t) {
+        if (bytes >= kTallyTimedBytes)
+            weight = 1;
+        else if (smallCalls++ % kTallySampleEvery == 0)
+            weight = kTallySampleEvery;
+        if (weight != 0) start = std::chrono::steady_clock::now();
+    }
     ~TallyScope() {
         ++tally.decodes;
-        tally.nanos +=
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+        if (weight == 0) return;
+        ++tally.timed;
+        tally.nanos += weight * std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count();
     }
     TallyScope(const TallyScope&) = delete;
     TallyScope& operator=(const TallyScope&) = delete;
     DecodeTally& tally;
-    std::chrono::steady_clock::time_point start;
+    int64_t weight = 0;  // how many calls this one's time stands for; 0: not timed
+    std::chrono::steady_clock::time_point start{};
 };
 
 struct ReaderCore {
@@ -519,6 +578,8 @@ struct ReaderCore {
     size_t bodySize = 0;
     size_t droppedWarnings = 0;
     DecodeTally tally;
+    FieldTexts recent;        // repeated texts of jobs and their params, shared
+    uint32_t smallCalls = 0;  // small bodies decoded, for TallyScope's sampling
 
     // -- one decode call -------------------------------------------------------------------
 
@@ -527,16 +588,24 @@ struct ReaderCore {
     // document turns into an error naming simdjson's code and the byte.
     template <class T, class F>
     model::Outcome<T> run(const std::string& body, std::string_view what, F&& decode) {
-        const TallyScope timed(tally);
+        const TallyScope timed(tally, body.size(), smallCalls);
         rd = Reader{};
         droppedWarnings = 0;
         discarded.clear();
-        if (nestsDeeperThan(body, limits.maxDepth)) return tooDeep(what);
+        // The depth defence (issue 9), in two steps: a body with at most maxDepth '[' and '{'
+        // bytes cannot nest deeper (a WebSocket frame stops here); any other is checked on
+        // simdjson's stage-1 structural indexes, which skip strings already, before On-Demand
+        // reads a value (issue 16.3: the string-aware byte scan was a fifth of a large decode).
+        const bool mayNest = !opensAtMost(body, limits.maxDepth);
         const simdjson::padded_string_view view = padded(body);
         bodyBegin = view.data();
         bodySize = body.size();
         od::document doc;
-        if (const error_code e = parser.iterate(view).get(doc)) return decodeError(syntaxError(what, e, nullptr));
+        if (const error_code e = parser.iterate(view).get(doc)) {
+            if (mayNest && nestsDeeperThan(body, limits.maxDepth)) return tooDeep(what);
+            return decodeError(syntaxError(what, e, nullptr));
+        }
+        if (mayNest && structuralsNestDeeperThan(doc, limits.maxDepth)) return tooDeep(what);
         model::Outcome<T> out = decode(doc);
         if (rd.broken) return decodeError(syntaxError(what, rd.broken, &doc));
         if (!out.ok() && out.error().message.empty()) return decodeError(std::string(what) + ": could not be decoded");

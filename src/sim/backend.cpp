@@ -7,15 +7,15 @@
 #include <cstdio>
 
 #include "model/timestamp.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/encode_wire.hpp"
+#include "sim/scenario.hpp"
+#include "sim/upstream_text.hpp"
 
 namespace genmon::sim {
 namespace {
 
-using protocol::JsonWriter;
+namespace wire = protocol::wire;
 
-constexpr int64_t kMicrosPerMs = 1000;
-constexpr int64_t kMicrosPerSecond = 1000000;
 // Manual-clock runs start at a fixed instant, the morning the fixtures were captured.
 constexpr int64_t kManualEpoch = 1795676400LL * kMicrosPerSecond;  // 2026-11-26T07:00:00Z
 constexpr size_t kImageCacheEntries = 128;
@@ -26,34 +26,6 @@ int64_t steadyMicros() {
     using namespace std::chrono;
     return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
-
-// Scenario prompts: subjects, styles and LoRA tags combined by the seeded PRNG.
-constexpr std::array kSubjects{
-    "a lighthouse at dusk",          "a red fox in fresh snow",       "neon city street in the rain",
-    "portrait of an old sailor",     "a bowl of ramen, studio light", "ancient library with floating books",
-    "a koi pond in autumn",          "cyberpunk samurai on a rooftop", "a cottage in a misty valley",
-    "astronaut riding a horse",      "a glass terrarium with a tiny forest", "desert caravan under two moons",
-    "a steam locomotive in the alps", "macro shot of a dewy leaf",    "an owl wearing a tiny crown",
-};
-constexpr std::array kStyles{
-    "cinematic lighting", "watercolor",  "8k, highly detailed", "oil painting", "isometric",
-    "film grain",         "volumetric fog", "ukiyo-e",           "golden hour",  "low poly",
-};
-constexpr std::array kLoras{
-    "<lora:test:0.8>", "<lora:film_grain:0.6>", "<lora:detail_tweaker:0.5>", "<lora:watercolor_v2:0.7>",
-    "<lora:cyberpunk_style:0.9>",
-};
-constexpr std::array kNegatives{"blurry", "blurry, lowres", "lowres, bad anatomy, watermark", "jpeg artifacts"};
-constexpr std::array kSamplers{"DPM++ 2M", "Euler a", "DPM++ SDE Karras", "UniPC"};
-constexpr std::array<std::pair<int, int>, 5> kSizes{{{512, 512}, {512, 768}, {768, 512}, {1024, 1024}, {832, 1216}}};
-constexpr std::array kSteps{20, 20, 25, 30, 40};
-constexpr std::array kCfg{5.0, 6.5, 7.0, 7.0, 7.5};
-constexpr std::array kErrors{
-    "SDNext API not available",
-    "txt2img failed: CUDA out of memory. Tried to allocate 2.50 GiB",
-    "Generation timed out after 120 seconds",
-    "SDNext returned HTTP 500: Internal Server Error",
-};
 
 // Spec §4.1: pending -> queued, running -> processing, succeeded -> completed, failed and
 // cancelled -> failed (indexed by the raw status).
@@ -69,154 +41,11 @@ std::string_view rawName(int raw) {
     return kNames[static_cast<size_t>(raw)];
 }
 
-void writeGenerationParams(JsonWriter& w, const model::GenerationRequest& p) {
-    w.field("prompt", p.prompt)
-        .field("negative_prompt", p.negative_prompt)
-        .field("steps", p.steps)
-        .field("sampler_name", p.sampler_name)
-        .field("cfg_scale", p.cfg_scale)
-        .field("width", p.width)
-        .field("height", p.height)
-        .field("seed", p.seed)
-        .field("batch_size", p.batch_size)
-        .field("n_iter", p.n_iter)
-        .field("denoising_strength", p.denoising_strength);
+wire::GenerationInfo generationInfo(const model::GenerationRequest& p, int64_t actualSeed) {
+    return {p.prompt, actualSeed, p.width, p.height, p.sampler_name, p.steps, p.cfg_scale};
 }
-
-void writeGenerationInfo(JsonWriter& w, const model::GenerationRequest& p, int64_t actualSeed) {
-    w.beginObject()
-        .field("prompt", p.prompt)
-        .field("seed", actualSeed)
-        .field("width", p.width)
-        .field("height", p.height)
-        .field("sampler_name", p.sampler_name)
-        .field("steps", p.steps)
-        .field("cfg_scale", p.cfg_scale)
-        .endObject();
-}
-
-std::string jsonText(std::string_view s) {
-    JsonWriter w;
-    w.value(s);
-    return std::move(w).take();
-}
-
-// What real SDNext returns as txt2img's `info`: json.dumps of a dict (Python's separators).
-std::string sdnextInfoString(const model::GenerationRequest& p, int64_t seed) {
-    char numbers[160];
-    std::snprintf(numbers, sizeof numbers,
-                  R"("seed": %lld, "all_seeds": [%lld], "width": %d, "height": %d, )",
-                  static_cast<long long>(seed), static_cast<long long>(seed), p.width, p.height);
-    char tail[160];
-    std::snprintf(tail, sizeof tail, R"(, "cfg_scale": %.1f, "steps": %d, "batch_size": %d})", p.cfg_scale, p.steps,
-                  p.batch_size);
-    return "{\"prompt\": " + jsonText(p.prompt) + ", \"all_prompts\": [" + jsonText(p.prompt) +
-           "], \"negative_prompt\": " + jsonText(p.negative_prompt.value_or("")) + ", " + numbers +
-           "\"sampler_name\": " + jsonText(p.sampler_name) + tail;
-}
-
-// Python's repr() of a str, shortened the way pydantic-core shows an input_value (over 50
-// characters: the first 25, "...", the last 24).
-std::string pythonRepr(std::string_view s) {
-    const bool doubleQuotes = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
-    const char quote = doubleQuotes ? '"' : '\'';
-    std::string out(1, quote);
-    for (const char c : s) {
-        if (c == '\\' || c == quote) out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    out += quote;
-    // Counted in characters, so a cut never splits a UTF-8 sequence.
-    std::vector<size_t> starts;
-    for (size_t i = 0; i < out.size(); ++i)
-        if ((static_cast<unsigned char>(out[i]) & 0xC0) != 0x80) starts.push_back(i);
-    if (starts.size() > 50) out = out.substr(0, starts[25]) + "..." + out.substr(starts[starts.size() - 24]);
-    return out;
-}
-
-// str() of the ValidationError SDNextGenerationResult(generation_info=<str>) raises: what the
-// backend's 500 handler puts in "detail" (spec §1.3, §9.15).
-std::string pydanticInfoError(const model::GenerationRequest& request, int64_t seed) {
-    return "1 validation error for SDNextGenerationResult\ngeneration_info\n  Input should be a valid dictionary "
-           "[type=dict_type, input_value=" +
-           pythonRepr(sdnextInfoString(request, seed)) +
-           ", input_type=str]\n    For further information visit https://errors.pydantic.dev/2.11/v/dict_type";
-}
-
-// A random job's mean rendering time as a multiple of jobDurationMs (createJob's scale over
-// randomRequest's steps and sizes, each picked uniformly and independently).
-double meanJobScale() {
-    double steps = 0, size = 0;
-    for (const int n : kSteps) steps += n / 20.0;
-    for (const auto& [w, h] : kSizes) size += std::sqrt(static_cast<double>(w) * h / (512.0 * 512.0));
-    return steps / kSteps.size() * size / kSizes.size();
-}
-
-// A failing job stops at failAt, uniform in [0.05, 0.9] of its duration (createJob).
-constexpr double kMeanFailShare = (0.05 + 0.9) / 2;
-// Arrivals come this much faster than the workers finish jobs, so the queue fills up to its depth
-// and stays there; the depth bound, not the rate, keeps it from growing.
-constexpr double kArrivalPressure = 1.25;
 
 }  // namespace
-
-model::Outcome<ScenarioPlan> planScenario(const SimOptions& o) {
-    ScenarioPlan plan;
-    const double meanDuration = std::max(1, o.jobDurationMs);
-    if (o.scenario == "idle") {
-        plan.workers = 1;
-        plan.gpu = false;  // like the captured idle backend: CPU only, models not preloaded
-        plan.modelsLoaded = false;
-    } else if (o.scenario == "busy" || o.scenario == "flaky") {
-        plan.workers = 2;
-        plan.failRate = 0.06;
-        plan.initialResults = 20;
-        plan.initialFailed = 3;
-        plan.initialPending = 3;
-    } else if (o.scenario == "burst") {
-        plan.workers = 2;
-        plan.failRate = 0.03;
-        plan.initialResults = 5;
-        plan.burstJobs = 50;
-    } else if (o.scenario == "failing") {
-        plan.workers = 2;
-        plan.failRate = 0.4;
-        plan.initialResults = 8;
-        plan.initialFailed = 6;
-        plan.initialPending = 2;
-    } else {
-        return model::Error::make(model::ErrorKind::InvalidArgument,
-                                  "unknown scenario '" + o.scenario + "' (idle, busy, burst, failing, flaky)");
-    }
-    if (o.workers) plan.workers = *o.workers;
-    if (o.failRate) plan.failRate = *o.failRate;
-    if (plan.workers < 1) return model::Error::make(model::ErrorKind::InvalidArgument, "workers must be at least 1");
-    if (o.scenario == "busy" || o.scenario == "flaky" || o.scenario == "failing") {
-        // Issue 14.7: a steady state. Jobs arrive a little faster than the workers finish them
-        // (the mean job, failures included), but only while fewer than queueDepth wait or run:
-        // the queue hovers at its starting depth for hours instead of growing without end.
-        const double meanService =
-            meanDuration * meanJobScale() * (1.0 - plan.failRate * (1.0 - kMeanFailShare));
-        plan.arrivalIntervalMs = std::max(1, static_cast<int>(meanService / plan.workers / kArrivalPressure));
-        plan.queueDepth = plan.workers + plan.initialPending;
-    }
-    if (o.arrivalIntervalMs) plan.arrivalIntervalMs = *o.arrivalIntervalMs;
-    if (o.queueDepth) plan.queueDepth = *o.queueDepth;
-    if (o.initialResults) plan.initialResults = *o.initialResults;
-    if (o.burstJobs) plan.burstJobs = *o.burstJobs;
-    if (plan.failRate < 0.0 || plan.failRate > 1.0)
-        return model::Error::make(model::ErrorKind::InvalidArgument, "failRate must be within 0..1");
-    if (plan.arrivalIntervalMs < 0 || plan.initialResults < 0 || plan.burstJobs < 0 || plan.queueDepth < 0)
-        return model::Error::make(model::ErrorKind::InvalidArgument, "scenario counts and intervals cannot be negative");
-    if (o.jobDurationMs < 1 || o.progressIntervalMs < 1 || o.pickupDelayMs < 0)
-        return model::Error::make(model::ErrorKind::InvalidArgument,
-                                  "jobDurationMs and progressIntervalMs must be positive, pickupDelayMs not negative");
-    return plan;
-}
 
 Backend::Backend(const SimOptions& options, const ScenarioPlan& plan)
     : options_(options),
@@ -332,19 +161,6 @@ std::string Backend::newUuid() {
                   static_cast<unsigned long long>((a >> 16) & 0xffff), static_cast<unsigned long long>(a & 0xffff),
                   static_cast<unsigned long long>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffull));
     return buf;
-}
-
-model::GenerationRequest Backend::randomRequest() {
-    model::GenerationRequest r;
-    r.prompt = std::string(kSubjects[rng_.below(kSubjects.size())]) + ", " + kStyles[rng_.below(kStyles.size())];
-    if (rng_.chance(0.6)) r.prompt += std::string(", ") + kLoras[rng_.below(kLoras.size())];
-    if (rng_.chance(0.7)) r.negative_prompt = kNegatives[rng_.below(kNegatives.size())];
-    r.steps = kSteps[rng_.below(kSteps.size())];
-    r.sampler_name = kSamplers[rng_.below(kSamplers.size())];
-    r.cfg_scale = kCfg[rng_.below(kCfg.size())];
-    std::tie(r.width, r.height) = kSizes[rng_.below(kSizes.size())];
-    r.seed = rng_.chance(0.3) ? -1 : static_cast<int64_t>(rng_.below(4294967296ull));
-    return r;
 }
 
 Backend::Job& Backend::createJob(const model::GenerationRequest& request, const DeliveryOptions& delivery,
@@ -480,11 +296,7 @@ void Backend::dropMonitor(uint64_t monitorSeq) {
 }
 
 std::string Backend::startedMessage(const std::string& jobId, const model::GenerationRequest& params, int64_t at) const {
-    JsonWriter data;
-    data.beginObject().field("job_id", jobId).key("params").beginObject();
-    writeGenerationParams(data, params);
-    data.endObject().key("estimated_duration").null().endObject();
-    return envelope("generation_started", at, data.str());
+    return envelope("generation_started", at, protocol::encodeGenerationStarted(jobId, params));
 }
 
 void Backend::announce(Job& job) {
@@ -511,87 +323,50 @@ void Backend::tick(uint64_t monitorSeq, int64_t at) {
 }
 
 std::string Backend::envelope(std::string_view type, int64_t at, const std::string& data) const {
-    JsonWriter w;
-    w.beginObject().field("type", type).field("timestamp", wallIso(at, true)).key("data").raw(data).endObject();
-    return std::move(w).take();
+    return protocol::encodeEnvelope(type, wallIso(at, true), data);
 }
 
 std::string Backend::progressMessage(const Job* job, const std::string& jobId, int64_t at) {
-    JsonWriter d;
-    d.beginObject().field("job_id", jobId);
+    wire::ProgressUpdate u;
+    u.job_id = jobId;
+    u.status = "queued";  // a monitor whose job is not in the table (an immediate id), forever
     if (options_.progressMode == ProgressMode::Global) {
         // Upstream's monitor: SDNext's global progress, then the DB row wins: its status, and the
         // progress its result stores (1.0 when completed, the share rendered when failed).
-        // Steps, ETA and preview are always null (spec §3.1). An id that is no job (an immediate
-        // generation's) stays "queued".
-        std::string_view status = "queued";
-        double progress = globalProgress(at);
+        // Steps and ETA are always null (spec §3.1).
+        u.progress = globalProgress(at);
         if (job) {
-            status = kNormalized[static_cast<size_t>(job->status)];
-            if (job->status == Raw::Succeeded) progress = 1.0;
+            u.status = kNormalized[static_cast<size_t>(job->status)];
+            if (job->status == Raw::Succeeded) u.progress = 1.0;
             if (job->status == Raw::Failed || job->status == Raw::Cancelled)
-                progress = renderedShare(*job, job->ended.value_or(at));
+                u.progress = renderedShare(*job, job->ended.value_or(at));
         }
-        d.field("progress", progress).field("status", status).key("current_step").null().key("total_steps").null();
-        d.key("eta_seconds").null().key("preview_image").null();
-        if (job && job->status == Raw::Failed)
-            d.field("error_message", job->error);
-        else
-            d.key("error_message").null();
-        d.endObject();
-        return envelope("progress_update", at, d.str());
+    } else if (job) {
+        u.progress = progressAt(*job, at);
+        u.status = kNormalized[static_cast<size_t>(job->status)];
+        if (job->status != Raw::Pending) {
+            u.current_step = static_cast<int>(u.progress * job->params.steps);
+            u.total_steps = job->params.steps;
+            if (job->status == Raw::Running)
+                u.eta_seconds = static_cast<double>(job->duration) * (1.0 - u.progress) / kMicrosPerSecond;
+        }
     }
-    if (!job) {
-        // A monitor whose job is not in the table (an immediate id) reports "queued" forever.
-        d.field("progress", 0.0).field("status", "queued").key("current_step").null().key("total_steps").null();
-        d.key("eta_seconds").null().key("preview_image").null().key("error_message").null().endObject();
-        return envelope("progress_update", at, d.str());
-    }
-    const double progress = progressAt(*job, at);
-    d.field("progress", progress).field("status", kNormalized[static_cast<size_t>(job->status)]);
-    if (job->status == Raw::Pending) {
-        d.key("current_step").null().key("total_steps").null().key("eta_seconds").null();
-    } else {
-        d.field("current_step", static_cast<int>(progress * job->params.steps)).field("total_steps", job->params.steps);
-        if (job->status == Raw::Running)
-            d.field("eta_seconds", static_cast<double>(job->duration) * (1.0 - progress) / kMicrosPerSecond);
-        else
-            d.key("eta_seconds").null();
-    }
-    d.key("preview_image").null();
-    if (job->status == Raw::Failed)
-        d.field("error_message", job->error);
-    else
-        d.key("error_message").null();
-    d.endObject();
-    return envelope("progress_update", at, d.str());
+    if (job && job->status == Raw::Failed) u.error_message = job->error;
+    return envelope("progress_update", at, protocol::encodeProgressUpdate(u));
 }
 
 std::string Backend::completeMessage(Job& job, int64_t at) {
-    const bool ok = job.status == Raw::Succeeded;
-    JsonWriter d;
-    d.beginObject().field("job_id", job.id).field("status", ok ? "completed" : "failed").key("images");
-    if (ok)
-        d.beginArray().value(imageUrl(job)).endArray();
-    else
-        d.null();
-    d.key("error_message");
-    if (ok)
-        d.null();
-    else
-        d.value(job.error);
-    d.key("total_duration");
-    if (ok)
-        d.value(static_cast<double>(*job.finished - *job.started) / kMicrosPerSecond);
-    else
-        d.null();
-    d.key("generation_info");
-    if (ok)
-        writeGenerationInfo(d, job.params, job.actualSeed);
-    else
-        d.null();
-    d.endObject();
-    return envelope("generation_complete", at, d.str());
+    wire::GenerationComplete c;
+    c.job_id = job.id;
+    c.completed = job.status == Raw::Succeeded;
+    if (c.completed) {
+        c.image = imageUrl(job);
+        c.total_duration = static_cast<double>(*job.finished - *job.started) / kMicrosPerSecond;
+        c.generation_info = generationInfo(job.params, job.actualSeed);
+    } else {
+        c.error_message = job.error;
+    }
+    return envelope("generation_complete", at, protocol::encodeGenerationComplete(c));
 }
 
 std::vector<WsOutgoing> Backend::takeOutbox() {
@@ -603,109 +378,14 @@ std::string Backend::connectedMessage() {
     std::lock_guard lock(mutex_);
     runUntil(clockNow());
     const int64_t at = now_;
-    JsonWriter d;
-    d.beginObject()
-        .field("connection_id",
-               "conn_" + std::to_string(++connections_) + "_" + std::to_string((epoch_ + at) / kMicrosPerSecond))
-        .field("message", "Connected to progress monitoring")
-        .endObject();
-    return envelope("connected", at, d.str());
+    const std::string id = "conn_" + std::to_string(++connections_) + "_" + std::to_string((epoch_ + at) / kMicrosPerSecond);
+    return envelope("connected", at, protocol::encodeConnected(id, "Connected to progress monitoring"));
 }
 
 std::string Backend::subscriptionConfirmedMessage(const std::optional<std::vector<std::string>>& jobIds) {
     std::lock_guard lock(mutex_);
     runUntil(clockNow());
-    JsonWriter d;
-    d.beginObject().key("job_ids");
-    if (jobIds) {
-        d.beginArray();
-        for (const auto& id : *jobIds) d.value(id);
-        d.endArray();
-    } else {
-        d.null();
-    }
-    d.endObject();
-    return envelope("subscription_confirmed", now_, d.str());
-}
-
-// ---- scenario start state -------------------------------------------------------------------
-
-void Backend::seedScenario() {
-    // "As if the backend had been running a while": finished history, then running and pending
-    // jobs, all created before sim time 0, in creation order.
-    const int64_t mean = options_.jobDurationMs * kMicrosPerMs;
-    const int64_t pickup = options_.pickupDelayMs * kMicrosPerMs;
-    const int finished = plan_.initialResults + plan_.initialFailed;
-    struct Planned {
-        model::GenerationRequest request;
-        int64_t created;
-        std::optional<int64_t> started, finished;
-        bool fail;
-    };
-    std::vector<Planned> planned;
-    std::vector<bool> failing(static_cast<size_t>(finished), false);
-    for (int i = 0; i < plan_.initialFailed && i < finished; ++i) {
-        size_t pick = rng_.below(failing.size());
-        while (failing[pick]) pick = (pick + 1) % failing.size();
-        failing[pick] = true;
-    }
-    const int64_t spacing = mean / plan_.workers + 2 * pickup;
-    for (int i = 0; i < finished; ++i) {
-        Planned p{randomRequest(), 0, {}, {}, failing[static_cast<size_t>(i)]};
-        const int64_t end = -(finished - i) * spacing - static_cast<int64_t>(rng_.uniform(0, 0.5) * mean);
-        const int64_t length = static_cast<int64_t>(mean * rng_.uniform(0.6, 1.6));
-        p.finished = end;
-        p.started = end - length;
-        p.created = *p.started - pickup - static_cast<int64_t>(rng_.uniform(0, 2.0) * mean);
-        planned.push_back(std::move(p));
-    }
-    const int runningCount = finished > 0 ? plan_.workers : 0;
-    for (int i = 0; i < runningCount; ++i) {
-        Planned p{randomRequest(), 0, {}, {}, false};
-        p.started = -static_cast<int64_t>(rng_.uniform(0.1, 0.8) * mean);
-        p.created = *p.started - pickup - static_cast<int64_t>(rng_.uniform(0, 1.0) * mean);
-        planned.push_back(std::move(p));
-    }
-    for (int i = 0; i < plan_.initialPending; ++i) {
-        Planned p{randomRequest(), -(plan_.initialPending - i) * 2 * kMicrosPerSecond, {}, {}, false};
-        planned.push_back(std::move(p));
-    }
-    std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) { return a.created < b.created; });
-
-    const int64_t interval = options_.progressIntervalMs * kMicrosPerMs;
-    for (auto& p : planned) {
-        Job& job = createJob(p.request, DeliveryOptions{}, p.created);
-        if (p.finished) {
-            job.willFail = p.fail;
-            if (p.fail) {
-                job.failAt = 1.0;
-                job.error = kErrors[rng_.below(kErrors.size())];
-            }
-            job.duration = *p.finished - *p.started;
-            job.started = p.started;
-            leaveQueue(job);
-            job.status = p.fail ? Raw::Failed : Raw::Succeeded;
-            job.finished = job.ended = p.finished;
-            done_.emplace(*p.finished, job.seq);
-            if (!p.fail && rng_.chance(0.3)) job.rating = rng_.range(2, 5);
-            job.favorite = !p.fail && rng_.chance(0.15);
-            continue;
-        }
-        if (p.started) {
-            job.willFail = false;  // what runs at the start finishes: the demo opens on progress
-            job.duration = std::max(job.duration, -*p.started + mean / 2);
-            startJob(job, *p.started);
-        }
-        // Its monitor has been ticking since creation; the next tick is at or after time 0.
-        const int64_t ticksSoFar = (-job.created + interval - 1) / interval;
-        startMonitor(job.id, job.created + ticksSoFar * interval);
-    }
-    prune();
-    uptimeAtStart_ = (planned.empty() ? 0 : -planned.front().created) + 300 * kMicrosPerSecond;
-
-    if (plan_.arrivalIntervalMs > 0)
-        nextArrival_ = static_cast<int64_t>(rng_.exponential(plan_.arrivalIntervalMs * static_cast<double>(kMicrosPerMs)));
-    for (int i = 0; i < plan_.burstJobs; ++i) announce(createJob(randomRequest(), DeliveryOptions{}, 0));
+    return envelope("subscription_confirmed", now_, protocol::encodeSubscriptionConfirmed(jobIds));
 }
 
 // ---- HTTP operations ------------------------------------------------------------------------
@@ -719,32 +399,23 @@ std::string Backend::imageUrl(const Job& job) {
     return assetLocation(job.id, job.delivery.returnFormat);
 }
 
-std::string Backend::resultJson(const Job& job) {
-    JsonWriter w;
+wire::StoredResult Backend::storedResult(const Job& job) {
+    wire::StoredResult r;
     switch (job.status) {
         case Raw::Pending:
         case Raw::Running:
             // The cancel's result stays until the worker writes its own (§2.5).
-            if (job.cancelled)
-                w.beginObject().field("status", "cancelled").endObject();
-            else
-                w.null();
+            if (job.cancelled) r.kind = wire::StoredResult::Kind::Cancelled;
             break;
-        case Raw::Cancelled: w.beginObject().field("status", "cancelled").endObject(); break;
+        case Raw::Cancelled: r.kind = wire::StoredResult::Kind::Cancelled; break;
         case Raw::Succeeded:
-            w.beginObject().field("job_id", job.id).field("status", "completed").key("images").beginArray();
-            w.value(imageUrl(job)).endArray().field("progress", 1.0).key("error_message").null();
-            w.key("generation_info");
-            writeGenerationInfo(w, job.params, job.actualSeed);
-            w.endObject();
+            r = {wire::StoredResult::Kind::Completed, job.id, imageUrl(job), 1.0, {}, generationInfo(job.params, job.actualSeed)};
             break;
         case Raw::Failed:
-            w.beginObject().field("job_id", job.id).field("status", "failed").key("images").null();
-            w.field("progress", renderedShare(job, job.ended.value_or(*job.finished))).field("error_message", job.error);
-            w.key("generation_info").null().endObject();
+            r = {wire::StoredResult::Kind::Failed, job.id, {}, renderedShare(job, job.ended.value_or(*job.finished)), job.error, {}};
             break;
     }
-    return std::move(w).take();
+    return r;
 }
 
 std::string Backend::systemStatusJson() {
@@ -776,82 +447,50 @@ std::string Backend::systemStatusJson() {
     if (!plan_.modelsLoaded) warnings.emplace_back("Recommendation models not preloaded; first requests may be slow");
 
     const std::string observed = wallIso(now_, true);
-    JsonWriter w;
-    w.beginObject()
-        .field("gpu_available", gpu)
-        .field("queue_length", active)
-        .field("status", warnings.empty() ? "healthy" : "warning")
-        .field("gpu_status", gpu ? "NVIDIA GeForce RTX 4090" : "GPU unavailable (CPU mode)")
-        .field("memory_used", gpu ? gpuUsed : hostUsed)
-        .field("memory_total", gpu ? gpuTotal : hostTotal)
-        .field("active_workers", running)
-        .field("backend", "redis")
-        .key("queue_eta_seconds")
-        .null()
-        .field("last_updated", observed)
-        .key("warnings")
-        .beginArray();
-    for (const auto& warning : warnings) w.value(warning);
-    w.endArray().key("metrics").beginObject();
-    w.field("cpu_percent", cpuPercent)
-        .field("memory_percent", hostUsed * 100 / hostTotal)
-        .field("memory_used", hostUsed)
-        .field("memory_total", hostTotal)
-        .field("disk_percent", static_cast<int>(int64_t{diskUsed} * 100 / diskTotal))
-        .field("disk_used", diskUsed)
-        .field("disk_total", diskTotal)
-        .key("gpus")
-        .beginArray();
+    wire::SystemStatusPayload p;
+    model::SystemStatus& st = p.state;
+    st.gpu_available = gpu;
+    st.queue_length = active;
+    st.status = warnings.empty() ? "healthy" : "warning";
+    st.gpu_status = gpu ? "NVIDIA GeForce RTX 4090" : "GPU unavailable (CPU mode)";
+    st.memory_used = gpu ? gpuUsed : hostUsed;
+    st.memory_total = gpu ? gpuTotal : hostTotal;
+    st.active_workers = running;
+    st.backend = "redis";
+    st.last_updated = observed;
+    st.warnings = std::move(warnings);
+    wire::SystemMetrics& m = p.metrics.emplace();
+    m.cpu_percent = cpuPercent;
+    m.memory_percent = hostUsed * 100 / hostTotal;
+    m.memory_used = hostUsed;
+    m.memory_total = hostTotal;
+    m.disk_percent = int64_t{diskUsed} * 100 / diskTotal;
+    m.disk_used = diskUsed;
+    m.disk_total = diskTotal;
     if (gpu) {
         const int utilisation = static_cast<int>(3 + 94 * load + noise.uniform(0, 3));
-        w.beginObject()
-            .field("id", 0)
-            .field("name", "NVIDIA GeForce RTX 4090")
-            .field("memory_total", gpuTotal)
-            .field("memory_used", gpuUsed)
-            .field("memory_percent", gpuUsed * 100 / gpuTotal)
-            .field("temperature", static_cast<int>(38 + 36 * load + noise.uniform(0, 4)))
-            .field("utilization", utilisation)
-            .field("fan_speed", static_cast<int>(30 + 45 * load + noise.uniform(0, 5)))
-            .field("power_draw_watts", std::round((62 + 340 * load + noise.uniform(0, 25)) * 10) / 10)
-            .endObject();
+        m.gpus.push_back({0, "NVIDIA GeForce RTX 4090", gpuTotal, gpuUsed, gpuUsed * 100 / gpuTotal,
+                          static_cast<int>(38 + 36 * load + noise.uniform(0, 4)), utilisation,
+                          static_cast<int>(30 + 45 * load + noise.uniform(0, 5)),
+                          std::round((62 + 340 * load + noise.uniform(0, 25)) * 10) / 10});
     }
-    w.endArray()
-        .field("uptime_seconds", (uptimeAtStart_ + now_) / kMicrosPerSecond)
-        .field("timestamp", wallIso(now_ + 6000, true))
-        .endObject();
-    w.field("message", "System status collected successfully").field("updated_at", observed);
-    w.key("sdnext").beginObject()
-        .field("configured", true)
-        .field("base_url", "http://127.0.0.1:7861")
-        .field("available", true)
-        .key("error")
-        .null()
-        .field("checked_at", wallIso(now_ + 4000, true))
-        .endObject();
+    m.uptime_seconds = (uptimeAtStart_ + now_) / kMicrosPerSecond;
+    m.timestamp = wallIso(now_ + 6000, true);
+    p.message = "System status collected successfully";
+    p.updated_at = observed;
+    st.sdnext = model::SdNextStatus{true, "http://127.0.0.1:7861", true, std::nullopt, wallIso(now_ + 4000, true)};
     const bool demo = plan_.gpu;  // the idle capture had an empty importer; the demo shows a used one
-    w.key("importer").beginObject().field("import_path", "/srv/lora-manager/loras").key("last_ingested_at");
-    if (demo)
-        w.value(wallIso(-2 * 3600 * kMicrosPerSecond - 1234567, false));
-    else
-        w.null();
-    w.field("recent_imports", demo ? 3 : 0)
-        .field("total_adapters", demo ? 137 : 0)
-        .field("stale", false)
-        .field("stale_threshold_hours", 24)
-        .endObject();
-    w.key("recommendations").beginObject().field("models_loaded", plan_.modelsLoaded).field("gpu_available", gpu).endObject();
-    w.key("queue").beginObject()
-        .field("total", total)
-        .field("active", active)
-        .field("running", running)
-        .field("failed", failed)
-        .endObject();
-    w.key("thresholds").beginObject();
-    w.key("queue").beginObject().field("active_warning", 5).field("failed_warning", 0).endObject();
-    w.key("importer").beginObject().field("stale_hours", 24).endObject();
-    w.endObject().endObject();
-    return std::move(w).take();
+    model::ImporterStatus importer;
+    importer.import_path = "/srv/lora-manager/loras";
+    if (demo) importer.last_ingested_at = wallIso(-2 * 3600 * kMicrosPerSecond - 1234567, false);
+    importer.recent_imports = demo ? 3 : 0;
+    importer.total_adapters = demo ? 137 : 0;
+    importer.stale_threshold_hours = 24;
+    st.importer = importer;
+    st.recommendations = model::Recommendations{plan_.modelsLoaded, gpu};
+    st.queue = model::QueueCounts{total, active, running, failed};
+    st.thresholds = model::Thresholds{5, 0, 24};
+    return protocol::encodeSystemStatus(p);
 }
 
 std::string Backend::activeJobsJson(int limit) {
@@ -873,76 +512,55 @@ std::string Backend::activeJobsJson(int limit) {
     });
     if (active.size() > static_cast<size_t>(limit)) active.resize(static_cast<size_t>(limit));
 
-    JsonWriter w;
-    w.beginArray();
+    std::vector<wire::ActiveJob> out;
+    out.reserve(active.size());
     for (const Job* job : active) {
-        w.beginObject()
-            .field("id", job->id)
-            .field("jobId", job->id)
-            .field("prompt", job->params.prompt)
-            .field("status", job->status == Raw::Pending ? "queued" : "processing")
-            // Upstream reads result.progress, which no worker writes: 0 until the job ends (§2.2).
-            .field("progress", options_.progressMode == ProgressMode::Global
-                                   ? 0.0
-                                   : std::round(progressAt(*job, now_) * 1000.0) / 10.0)
-            .key("message")
-            .null()
-            .key("error")
-            .null()
-            .key("params")
-            .beginObject();
-        writeGenerationParams(w, job->params);
-        w.field("backend", "sdnext").endObject();
-        w.field("created_at", wallIso(job->created, false))
-            .field("startTime", wallIso(job->started.value_or(job->created), false))
-            .field("finished_at", job->finished ? std::optional(wallIso(*job->finished, false)) : std::nullopt)
-            .key("result")
-            .raw(resultJson(*job))
-            .endObject();
+        wire::ActiveJob& a = out.emplace_back();
+        a.id = job->id;
+        a.prompt = job->params.prompt;
+        a.status = job->status == Raw::Pending ? "queued" : "processing";
+        // Upstream reads result.progress, which no worker writes: 0 until the job ends (§2.2).
+        a.progress = options_.progressMode == ProgressMode::Global ? 0.0
+                                                                   : std::round(progressAt(*job, now_) * 1000.0) / 10.0;
+        a.params = job->params;
+        a.created_at = wallIso(job->created, false);
+        a.startTime = wallIso(job->started.value_or(job->created), false);
+        if (job->finished) a.finished_at = wallIso(*job->finished, false);
+        a.result = storedResult(*job);
     }
-    w.endArray();
-    return std::move(w).take();
+    return protocol::encodeActiveJobs(out);
 }
 
 std::string Backend::resultsJson(int limit, int offset) {
     std::lock_guard lock(mutex_);
     runUntil(clockNow());
-    JsonWriter w;
-    w.beginArray();
-    int skipped = 0, written = 0;
+    std::vector<wire::ResultEntry> out;
+    int skipped = 0;
     // Succeeded jobs, newest created first (creation order is sequence order).
-    for (auto it = jobs_.rbegin(); it != jobs_.rend() && written < limit; ++it) {
+    for (auto it = jobs_.rbegin(); it != jobs_.rend() && static_cast<int>(out.size()) < limit; ++it) {
         const Job& job = it->second;
         if (job.status != Raw::Succeeded) continue;
         if (skipped++ < offset) continue;
-        ++written;
         const auto ratedAt = wallIso(*job.finished + 95 * kMicrosPerSecond + 321, false);
-        w.beginObject()
-            .field("id", job.id)
-            .field("job_id", job.id)
-            .field("prompt", job.params.prompt)
-            .field("negative_prompt", job.params.negative_prompt)
-            .field("status", "completed")
-            .field("image_url", imageUrl(job))
-            .key("thumbnail_url")
-            .null()
-            .field("width", job.params.width)
-            .field("height", job.params.height)
-            .field("steps", job.params.steps)
-            .field("cfg_scale", job.params.cfg_scale)
-            .field("seed", job.params.seed)
-            .field("created_at", wallIso(job.created, false))
-            .field("finished_at", wallIso(*job.finished, false))
-            .key("generation_info");
-        writeGenerationInfo(w, job.params, job.actualSeed);
-        w.field("rating", job.rating)
-            .field("is_favorite", job.favorite)
-            .field("rating_updated_at", job.rating ? std::optional(ratedAt) : std::nullopt)
-            .field("favorite_updated_at", job.favorite ? std::optional(ratedAt) : std::nullopt)
-            .endObject();
+        wire::ResultEntry& r = out.emplace_back();
+        r.id = r.job_id = job.id;
+        r.prompt = job.params.prompt;
+        r.negative_prompt = job.params.negative_prompt;
+        r.image_url = imageUrl(job);
+        r.width = job.params.width;
+        r.height = job.params.height;
+        r.steps = job.params.steps;
+        r.cfg_scale = job.params.cfg_scale;
+        r.seed = job.params.seed;
+        r.created_at = wallIso(job.created, false);
+        r.finished_at = wallIso(*job.finished, false);
+        r.generation_info = generationInfo(job.params, job.actualSeed);
+        r.rating = job.rating;
+        r.is_favorite = job.favorite;
+        if (job.rating) r.rating_updated_at = ratedAt;
+        if (job.favorite) r.favorite_updated_at = ratedAt;
     }
-    w.endArray();
-    return std::move(w).take();
+    return protocol::encodeResults(out);
 }
 
 std::optional<std::string> Backend::jobDetailJson(const std::string& id) {
@@ -950,26 +568,19 @@ std::optional<std::string> Backend::jobDetailJson(const std::string& id) {
     runUntil(clockNow());
     const Job* job = find(id);
     if (!job) return std::nullopt;
-    JsonWriter w;
-    w.beginObject().key("delivery").beginObject();
-    w.field("id", job->id).field("prompt", job->params.prompt).field("mode", "sdnext");
-    w.key("params").beginObject().key("generation_params").beginObject();
-    writeGenerationParams(w, job->params);
-    w.endObject()
-        .field("mode", "deferred")
-        .field("save_images", job->delivery.saveImages)
-        .field("return_format", job->delivery.returnFormat)
-        .field("backend", "sdnext")
-        .endObject();
-    w.field("status", kNormalized[static_cast<size_t>(job->status)]).key("result").raw(resultJson(*job));
-    const auto iso = [this](std::optional<int64_t> t) {
-        return t ? std::optional(wallIso(*t, false)) : std::nullopt;
-    };
-    w.field("created_at", wallIso(job->created, false))
-        .field("started_at", iso(job->started))
-        .field("finished_at", iso(job->finished));
-    w.endObject().endObject();
-    return std::move(w).take();
+    const auto iso = [this](std::optional<int64_t> t) { return t ? std::optional(wallIso(*t, false)) : std::nullopt; };
+    wire::JobDetail d;
+    d.id = job->id;
+    d.prompt = job->params.prompt;
+    d.params = job->params;
+    d.save_images = job->delivery.saveImages;
+    d.return_format = job->delivery.returnFormat;
+    d.status = kNormalized[static_cast<size_t>(job->status)];
+    d.result = storedResult(*job);
+    d.created_at = wallIso(job->created, false);
+    d.started_at = iso(job->started);
+    d.finished_at = iso(job->finished);
+    return protocol::encodeJobDetail(d);
 }
 
 std::string Backend::queueGeneration(const model::GenerationRequest& request, const DeliveryOptions& delivery) {
@@ -1006,18 +617,19 @@ model::Outcome<std::string> Backend::generateImmediateJson(const model::Generati
             ghostMonitors_.push_back(nextMonitor_ - 1);
         }
     }
-    JsonWriter w;
-    w.beginObject().field("job_id", id).field("status", error.empty() ? "completed" : "failed").key("images");
+    wire::StoredResult r;
+    r.job_id = id;
     if (!error.empty()) {
-        w.null().key("progress").null().field("error_message", error).key("generation_info").null().endObject();
-        return std::move(w).take();
+        r.kind = wire::StoredResult::Kind::Failed;  // progress null: nothing was stored
+        r.error_message = error;
+        return protocol::encodeStoredResult(r);
     }
-    const std::string image = delivery.returnFormat == "base64" ? images_.render(seed, request.prompt)->base64
-                                                                : assetLocation(id, delivery.returnFormat);
-    w.beginArray().value(image).endArray().field("progress", 1.0).key("error_message").null().key("generation_info");
-    writeGenerationInfo(w, request, seed);
-    w.endObject();
-    return std::move(w).take();
+    r.kind = wire::StoredResult::Kind::Completed;
+    r.image = delivery.returnFormat == "base64" ? images_.render(seed, request.prompt)->base64
+                                                : assetLocation(id, delivery.returnFormat);
+    r.progress = 1.0;
+    r.generation_info = generationInfo(request, seed);
+    return protocol::encodeStoredResult(r);
 }
 
 CancelOutcome Backend::cancel(const std::string& id) {

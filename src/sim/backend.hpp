@@ -18,6 +18,7 @@
 
 #include "model/error.hpp"
 #include "model/generation_request.hpp"
+#include "protocol/wire.hpp"
 #include "sim/images.hpp"
 #include "sim/rng.hpp"
 #include "sim/sim_server.hpp"
@@ -149,7 +150,7 @@ private:
     std::string startedMessage(const std::string& jobId, const model::GenerationRequest& params, int64_t at) const;
     std::string progressMessage(const Job* job, const std::string& jobId, int64_t at);
     std::string completeMessage(Job& job, int64_t at);
-    std::string resultJson(const Job& job);
+    protocol::wire::StoredResult storedResult(const Job& job);
     std::string envelope(std::string_view type, int64_t at, const std::string& data) const;
 
     mutable std::mutex mutex_;

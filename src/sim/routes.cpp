@@ -11,6 +11,7 @@
 #include <limits>
 #include <variant>
 
+#include "protocol/encode_wire.hpp"
 #include "protocol/json_writer.hpp"
 
 namespace genmon::sim {
@@ -84,13 +85,7 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 
 // ---- FastAPI's 422 ----------------------------------------------------------------------
 
-struct ValidationError {
-    std::string type;
-    std::vector<std::string> loc;
-    std::string msg;
-    std::string inputJson;  // already encoded
-    std::string ctxJson;    // already encoded, or empty
-};
+using protocol::wire::ValidationError;
 
 std::string jsonString(std::string_view s) {
     JsonWriter w;
@@ -99,23 +94,7 @@ std::string jsonString(std::string_view s) {
 }
 
 HttpResponse validationResponse(const std::vector<ValidationError>& errors) {
-    JsonWriter w;
-    w.beginObject().key("detail").beginArray();
-    for (const auto& e : errors) {
-        w.beginObject().field("type", e.type).key("loc").beginArray();
-        for (const auto& part : e.loc) {
-            // Positions inside a body are numbers in FastAPI's loc.
-            if (!part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                w.value(static_cast<int64_t>(std::stoll(part)));
-            else
-                w.value(part);
-        }
-        w.endArray().field("msg", e.msg).key("input").raw(e.inputJson);
-        if (!e.ctxJson.empty()) w.key("ctx").raw(e.ctxJson);
-        w.endObject();
-    }
-    w.endArray().endObject();
-    return jsonResponse(422, std::move(w).take());
+    return jsonResponse(422, protocol::encodeValidationErrors(errors));
 }
 
 std::string_view trimmed(std::string_view text) {
@@ -388,7 +367,7 @@ HttpResponse jobDetail(const Context& c) {
 HttpResponse cancelJob(const Context& c) {
     switch (c.backend.cancel(std::string(c.params[0]))) {
         case CancelOutcome::Cancelled:
-            return jsonResponse(200, R"({"success":true,"status":"cancelled","message":"Generation job cancelled"})");
+            return jsonResponse(200, protocol::encodeCancelAnswer("Generation job cancelled"));
         case CancelOutcome::NotCancellable: return problemResponse(400, "Job cannot be cancelled in its current state");
         case CancelOutcome::NotFound: break;
     }
@@ -429,7 +408,7 @@ HttpResponse bulkDelete(const Context& c) {
         }
     }
     if (!errors.empty()) return validationResponse(errors);
-    return jsonResponse(200, "{\"deleted\":" + std::to_string(c.backend.removeMany(ids)) + "}");
+    return jsonResponse(200, protocol::encodeDeletedAnswer(c.backend.removeMany(ids)));
 }
 
 HttpResponse deleteResult(const Context& c) {
@@ -461,7 +440,7 @@ HttpResponse queueGeneration(const Context& c) {
     auto call = readGenerationCall(c.query, c.request.body, "deferred");
     if (auto* refused = std::get_if<HttpResponse>(&call)) return std::move(*refused);
     const auto& g = std::get<GenerationCall>(call);
-    return jsonResponse(200, "{\"delivery_id\":" + jsonString(c.backend.queueGeneration(g.request, g.delivery)) + "}");
+    return jsonResponse(200, protocol::encodeQueueGenerationAnswer(c.backend.queueGeneration(g.request, g.delivery)));
 }
 
 HttpResponse backends(const Context&) { return jsonResponse(200, R"({"sdnext":true})"); }
@@ -508,14 +487,10 @@ std::string normalizePrefix(std::string prefix) {
 HttpResponse jsonResponse(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body), {}}; }
 
 HttpResponse problemResponse(int status, std::string_view title, std::optional<std::string_view> detail) {
-    JsonWriter w;
-    w.beginObject().field("type", "about:blank").field("title", title).field("status", status);
-    if (detail) w.field("detail", *detail);
-    w.endObject();
-    return jsonResponse(status, std::move(w).take());
+    return jsonResponse(status, protocol::encodeProblem(status, title, detail ? std::optional<std::string>(*detail) : std::nullopt));
 }
 
-HttpResponse notFoundResponse() { return jsonResponse(404, R"({"detail":"Not Found"})"); }
+HttpResponse notFoundResponse() { return jsonResponse(404, protocol::encodeDetail("Not Found")); }
 
 Router::Router(Backend& backend, const SimOptions& options)
     : backend_(backend), apiKey_(options.apiKey), primaryPrefix_(normalizePrefix(options.prefix)) {
@@ -571,7 +546,7 @@ RoutedResponse Router::handle(const HttpRequest& request, bool statusNotFound) c
             for (const auto& route : kRoutes)
                 if (matchPattern(route.pattern, segments, params))
                     allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
-            auto response = jsonResponse(405, R"({"detail":"Method Not Allowed"})");
+            auto response = jsonResponse(405, protocol::encodeDetail("Method Not Allowed"));
             response.headers.emplace_back("Allow", allowed);
             return {std::move(response), "405"};
         }

@@ -19,16 +19,9 @@
 namespace genmon::ui {
 
 class TextureCache;
-class QueueView;
-class DetailView;
-class ResultsView;
-class SystemView;
-class GenerateView;
-class SettingsView;
-class InspectorView;
-class MetricsView;
-class TimelineView;
-class NotificationsView;
+class View;
+class FleetMerger;
+struct FleetScope;
 
 struct FrameInput {
     orchestrator::SnapshotPtr snapshot;
@@ -77,22 +70,20 @@ private:
     void drawAbout();
     void drawConnect();
     void moveCursor(const orchestrator::Snapshot& snap, int delta);
+    void refreshAll();  // the focused backend, or every one in all-backends mode
+    // Issue 17.2: selection, cursor and detail keys into and out of the "b/id" form.
+    void rescopeKeys(const std::vector<FleetRow>& rows, bool all);
 
     CommandSink& commands_;
     UiState state_;
     std::unique_ptr<TextureCache> textures_;
-    std::unique_ptr<QueueView> queue_;
-    std::unique_ptr<DetailView> detail_;
-    std::unique_ptr<ResultsView> results_;
-    std::unique_ptr<SystemView> system_;
-    std::unique_ptr<GenerateView> generate_;
-    std::unique_ptr<SettingsView> settings_;
-    std::unique_ptr<InspectorView> inspector_;
-    std::unique_ptr<MetricsView> metrics_;
-    std::unique_ptr<TimelineView> timeline_;
-    std::unique_ptr<NotificationsView> notifications_;
+    std::vector<std::unique_ptr<View>> views_;  // ui/views.cpp: the menu's order
     std::unique_ptr<FleetView> fleet_;
     const std::vector<FleetRow>* fleetRows_ = nullptr;  // this frame's, for the status bar
+    std::unique_ptr<FleetMerger> merger_;  // issue 17.2: the all-backends frame, cached
+    const FleetScope* scope_ = nullptr;    // this frame's, in all-backends mode
+    bool keysScoped_ = false;              // the UiState's keys are "b/id" (all-backends mode)
+    size_t runningShown_ = 0;              // all-backends mode: running jobs of every backend (elapsed times tick)
     bool wantsFullRate_ = false;
     double modalSince_ = -1;  // ImGui time a dialog opened (it dims the window in)
     Probe* probe_ = nullptr;

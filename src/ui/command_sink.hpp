@@ -28,6 +28,10 @@ public:
     // Issue 17.2: watching several backends, the views show this one (index in the fleet's
     // rows) and actions go to it. One backend: nothing to do.
     virtual void focusBackend(int /*index*/) {}
+    // Issue 17.2, "all backends" mode: the sink whose commands go to backend `index` of the
+    // fleet (a row's own backend; job ids can collide across backends, so never found by id).
+    // One backend, or an index it does not know: this sink.
+    virtual CommandSink& backend(int /*index*/) { return *this; }
     virtual void reconnect() = 0;
     virtual void startDemo() = 0;  // the embedded simulated backend
     virtual void copyToClipboard(const std::string& text) = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "model/job_status.hpp"
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/eta_text.hpp"
 #include "ui/format.hpp"
@@ -400,7 +401,27 @@ void DetailView::drawJob(FrameContext& ctx, const model::Job& job, bool gone) {
 }
 
 void DetailView::draw(FrameContext& ctx) {
-    const std::string& id = ctx.state.detailJob;
+    // Issue 17.2: in all-backends mode the key names the job's backend: the pane reads that
+    // backend's own snapshot and its actions go to it.
+    const ScopedKey key = ctx.fleet ? parseScopedKey(ctx.state.detailJob) : ScopedKey{};
+    const int backend = key.backend < static_cast<int>(ctx.fleet ? ctx.fleet->backends.size() : 0) ? key.backend : -1;
+    if (backend != shownBackend_) {  // the same id on another backend is another job
+        lastKnown_.reset();
+        cachedId_.clear();
+        shownBackend_ = backend;
+    }
+    if (backend < 0) {
+        drawFor(ctx, ctx.state.detailJob);
+        return;
+    }
+    FrameContext own{ctx.fleet->snapshot(backend), ctx.nowMicros, ctx.commands.backend(backend), ctx.state,
+                     ctx.textures, ctx.em, ctx.probe};
+    coloredText(palette().accent, "on " + ctx.fleet->name(backend));
+    ctx.note("detail.backend", {}, ctx.fleet->name(backend));
+    drawFor(own, key.id);
+}
+
+void DetailView::drawFor(FrameContext& ctx, const std::string& id) {
     if (id.empty()) {
         lastKnown_.reset();
         cachedId_.clear();

@@ -5,17 +5,22 @@
 
 #include "model/job.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class DetailView {
+class DetailView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Job detail"; }
+    bool& open(UiState& st) const override { return st.showDetail; }
+    std::optional<PanelPlace> layoutPlace(const DefaultPlaces& at) const override { return at.detail; }
+    void draw(FrameContext& ctx) override;
 
 private:
     // The selected job in this snapshot, or null when it left the queue. Cached per snapshot:
     // a full scan of 100k jobs happens only when the selection changes or the list was rebuilt.
     model::JobPtr lookup(const orchestrator::Snapshot& snap, const std::string& uiId, int64_t nowMicros);
+    void drawFor(FrameContext& ctx, const std::string& id);  // id: a uiId in ctx.snap
     void drawJob(FrameContext& ctx, const model::Job& job, bool gone);
     void drawFields(FrameContext& ctx, const model::Job& job, bool gone);
     void drawParams(FrameContext& ctx, const model::Job& job);
@@ -28,6 +33,7 @@ private:
     std::string cachedId_;
     model::JobPtr cachedJob_;     // null: not in that snapshot
     model::JobPtr lastKnown_;     // the selected job as last seen, shown after it is gone
+    int shownBackend_ = -1;       // issue 17.2, all-backends mode: whose job it is
     int64_t lastFullScanMicros_ = 0;
 
     // Read-only text fields need mutable std::strings; rebuilt only when the text or width changes.

@@ -114,11 +114,11 @@ std::string fleetWindowTitle(const std::vector<FleetRow>& rows, int64_t now) {
 }
 
 float fleetPanelHeight(size_t backends) {
-    const float rows = static_cast<float>(std::min<size_t>(backends, 8) + 1);
+    const float rows = static_cast<float>(std::min<size_t>(backends, 8) + 2);  // the header and "All"
     return ImGui::GetFrameHeightWithSpacing() * (rows + 1) + ImGui::GetStyle().WindowPadding.y * 2;
 }
 
-void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t now, Probe* probe) {
+void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t now, Probe* probe, bool allBackends) {
     const Palette& c = palette();
     const FleetSummary sum = summarizeFleet(rows, now);
     ImGui::TextColored(sum.up == sum.backends ? c.ok : c.warning, "%zu backends, %zu up", sum.backends, sum.up);
@@ -146,7 +146,7 @@ void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t now, Probe* prob
     ImGui::SameLine();
     for (const auto& r : rows)
         if (r.focused) {
-            ImGui::TextColored(c.accent, "%s:", r.name.c_str());
+            ImGui::TextColored(c.accent, allBackends ? "all backends, target %s:" : "%s:", r.name.c_str());
             ImGui::SameLine();
         }
 }
@@ -154,15 +154,22 @@ void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t now, Probe* prob
 void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
     const Palette& c = palette();
     const ImGuiIO& io = ImGui::GetIO();
-    // 1-9 focus a backend (not while a text field or a dialog owns the keyboard).
-    if (!io.WantTextInput && !io.KeyCtrl && !ctx.state.showConnect && ctx.state.confirm.kind == Confirmation::Kind::None)
+    // 1-9 focus a backend, 0 shows all of them (not while a text field or a dialog owns the keyboard).
+    auto focus = [&](int index) {
+        ctx.state.allBackends = false;
+        ctx.commands.focusBackend(index);
+    };
+    if (!io.WantTextInput && !io.KeyCtrl && !ctx.state.showConnect && ctx.state.confirm.kind == Confirmation::Kind::None) {
         for (int d = 1; d <= 9 && d <= static_cast<int>(rows.size()); ++d)
-            if (ImGui::IsKeyPressed('0' + d, false)) ctx.commands.focusBackend(d - 1);
+            if (ImGui::IsKeyPressed('0' + d, false)) focus(d - 1);
+        if (ImGui::IsKeyPressed('0', false)) ctx.state.allBackends = true;
+    }
+    const bool all = ctx.state.allBackends;
 
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable;
     if (!ImGui::BeginTable("##fleet", 12, flags)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupScrollFreeze(0, 2);  // the header and the "All backends" row
     ImGui::TableSetupColumn("#");
     ImGui::TableSetupColumn("Backend");
     ImGui::TableSetupColumn("Connection");
@@ -176,6 +183,28 @@ void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
     ImGui::TableSetupColumn("Drains in");
     ImGui::TableSetupColumn("Queue depth", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
+    // Issue 17.2: every backend at once (the views get a Backend column); first, under the header,
+    // and frozen with it, so it stays in view however many backends scroll below.
+    const FleetSummary sum = summarizeFleet(rows, ctx.nowMicros);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (ImGui::Selectable("0", all, ImGuiSelectableFlags_SpanAllColumns)) ctx.state.allBackends = true;
+    ctx.note("fleet.all", {}, all ? "on" : "off");
+    ImGui::TableNextColumn();
+    coloredText(all ? c.accent : c.text, "All backends");
+    ImGui::TableNextColumn();
+    coloredText(c.muted, std::to_string(sum.up) + " of " + std::to_string(sum.backends) + " up");
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    coloredText(c.queued, std::to_string(sum.queued));
+    ImGui::TableNextColumn();
+    coloredText(c.processing, std::to_string(sum.running));
+    ImGui::TableNextColumn();
+    coloredText(sum.failed > 0 ? c.failed : c.muted, std::to_string(sum.failed));
+    ImGui::TableNextColumn();
+    char jpm[32];
+    std::snprintf(jpm, sizeof jpm, "%.1f", sum.jobsPerMinute);
+    textView(jpm);
     for (size_t i = 0; i < rows.size(); ++i) {
         const FleetRow& row = rows[i];
         const auto& s = *row.snapshot;
@@ -185,10 +214,14 @@ void FleetView::draw(FrameContext& ctx, const std::vector<FleetRow>& rows) {
         ImGui::TableNextColumn();
         char digit[8];
         std::snprintf(digit, sizeof digit, i < 9 ? "%zu" : " ", i + 1);
-        if (ImGui::Selectable(digit, row.focused, ImGuiSelectableFlags_SpanAllColumns)) ctx.commands.focusBackend(static_cast<int>(i));
+        if (ImGui::Selectable(digit, row.focused && !all, ImGuiSelectableFlags_SpanAllColumns)) focus(static_cast<int>(i));
         ctx.note("fleet.row", row.name, std::string(row.focused ? "focused " : "") + fleetHealthName(health));
         ImGui::TableNextColumn();
         coloredText(row.focused ? c.accent : c.text, row.name);
+        if (row.focused && all) {  // the target of Generate and Clear queue in all-backends mode
+            ImGui::SameLine();
+            coloredText(c.muted, "(target)");
+        }
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.url.c_str());
         ImGui::TableNextColumn();
         coloredText(healthColor(health), fleetPhaseText(row, ctx.nowMicros));

@@ -47,8 +47,9 @@ std::string fleetPhaseText(const FleetRow& row, int64_t nowMicros);
 float fleetPanelHeight(size_t backends);
 
 // The status bar's first segment with a fleet: "3 backends, 2 up | 5 queued 2 running 1 failed |
-// worst: gpu-2 (down) |", then the focused backend's own status follows.
-void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t nowMicros, Probe* probe);
+// worst: gpu-2 (down) |", then the focused backend's own status follows ("all backends, target
+// gpu-1:" in all-backends mode).
+void drawFleetStatus(const std::vector<FleetRow>& rows, int64_t nowMicros, Probe* probe, bool allBackends = false);
 
 class FleetView {
 public:

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "ui/fleet_scope.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 
@@ -207,7 +208,10 @@ void GenerateView::draw(FrameContext& ctx) {
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, pal.accent);
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, pal.accent);
     ImGui::PushStyleColor(ImGuiCol_Text, pal.chipText);
-    const bool generate = ImGui::Button("Generate", ImVec2(8 * em, 0));
+    // Issue 17.2: in all-backends mode the job goes to the focused backend, and the button says so.
+    const std::string label = ctx.fleet ? "Generate on " + ctx.fleet->targetName() : std::string("Generate");
+    const bool generate = ImGui::Button(label.c_str(), ImVec2(std::max(8 * em, ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x), 0));
+    ctx.note("generate.submit", {}, label);
     ImGui::PopStyleColor(4);
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();

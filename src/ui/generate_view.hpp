@@ -4,12 +4,18 @@
 
 #include "model/generation_request.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class GenerateView {
+class GenerateView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Generate"; }
+    const char* menuShortcut() const override { return "g"; }
+    bool& open(UiState& st) const override { return st.showGenerate; }
+    std::optional<PanelPlace> layoutPlace(const DefaultPlaces& at) const override { return at.generate; }
+    std::optional<Panel> keyboardPanel() const override { return Panel::Generate; }
+    void draw(FrameContext& ctx) override;
 
 private:
     void submit(FrameContext& ctx);

@@ -1,5 +1,7 @@
 #include "ui/inspector_view.hpp"
 
+#include "ui/fleet_view.hpp"
+
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -71,15 +73,34 @@ std::string curlCommand(const orchestrator::Exchange& e) {
     return cmd;
 }
 
-void InspectorView::draw(FrameContext& ctx, const orchestrator::ExchangeLog* log) {
+void InspectorView::placeOnAppearing(float) const {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.8f, vp->Size.y * 0.6f), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
+void InspectorView::draw(FrameContext& ctx) {
+    const orchestrator::ExchangeLog* log = ctx.exchanges;
+    std::string backend;  // a fleet: the focused backend's exchanges
+    if (ctx.fleetRows)
+        for (const auto& row : *ctx.fleetRows)
+            if (row.focused) backend = row.name;
     const Palette& pal = palette();
     if (!log) {
         ImGui::TextDisabled("No live backend: nothing goes over the wire.");
         return;
     }
+    if (!backend.empty()) {  // issue 17.2: a fleet's Inspector shows one backend's traffic
+        const std::string whose = "Exchanges of " + backend + " (the focused backend" +
+                                  (ctx.fleet ? ", also in all-backends mode" : "") + "; 1-9 picks another)";
+        ImGui::TextColored(pal.accent, "%s", whose.c_str());
+        ctx.note("inspector.backend", {}, whose);
+    }
     // Copy the log only when it grew (the copy is the only cost, and only while this is open).
     const uint64_t total = log->total();
-    const bool grew = total != copiedTotal_;
+    const bool grew = total != copiedTotal_ || log != copiedFrom_;
+    if (copiedFrom_ && log != copiedFrom_) ctx.state.inspectorSelected = 0;  // its seq numbers are another log's
+    copiedFrom_ = log;
     if (grew) {
         rows_ = log->recent();
         copiedTotal_ = total;

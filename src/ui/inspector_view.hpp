@@ -10,6 +10,7 @@
 
 #include "orchestrator/exchange_log.hpp"
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
@@ -20,15 +21,22 @@ std::string curlCommand(const orchestrator::Exchange& exchange);
 // 'text' for a POSIX shell: single quotes, each ' written as '\''.
 std::string shellQuote(const std::string& text);
 
-class InspectorView {
+class InspectorView final : public View {
 public:
-    void draw(FrameContext& ctx, const orchestrator::ExchangeLog* log);
+    const char* title() const override { return "Inspector"; }
+    const char* menuLabel() const override { return "Inspector (requests)"; }
+    const char* menuShortcut() const override { return "i"; }
+    bool& open(UiState& st) const override { return st.showInspector; }
+    void placeOnAppearing(float em) const override;
+    // ctx.exchanges: the focused backend's log; with a fleet its name is in the header.
+    void draw(FrameContext& ctx) override;
 
 private:
     void drawDetail(FrameContext& ctx, const orchestrator::Exchange& e);
 
     std::vector<orchestrator::Exchange> rows_;
     uint64_t copiedTotal_ = ~uint64_t{0};
+    const orchestrator::ExchangeLog* copiedFrom_ = nullptr;  // a fleet's focus moved: another log
     std::string filter_;
     std::vector<size_t> shown_;  // indexes of rows_ that pass the filter
     std::string shownFilter_;

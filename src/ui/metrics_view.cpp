@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "orchestrator/metrics.hpp"
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
@@ -171,7 +172,35 @@ void drawStoredThroughput(FrameContext& ctx, const orchestrator::StoredThroughpu
 
 }  // namespace
 
+void MetricsView::placeOnAppearing(float em) const {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowSize(ImVec2(std::min(vp->Size.x * 0.75f, 72 * em), std::min(vp->Size.y * 0.8f, 46 * em)),
+                             ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
 void MetricsView::draw(FrameContext& ctx) {
+    if (!ctx.fleet) {
+        drawOne(ctx, {});
+        return;
+    }
+    // Issue 17.2, all-backends mode: each backend's own series, a tab each (durations and data
+    // ages do not add up across backends; the Fleet panel has the sums).
+    if (!ImGui::BeginTabBar("##metrics_backends")) return;
+    for (size_t b = 0; b < ctx.fleet->backends.size(); ++b) {
+        const std::string& name = ctx.fleet->name(static_cast<int>(b));
+        const bool open = ImGui::BeginTabItem(name.c_str());
+        ctx.note("metrics.backend", name, open ? "open" : "");
+        if (!open) continue;
+        FrameContext own{ctx.fleet->snapshot(static_cast<int>(b)), ctx.nowMicros, ctx.commands.backend(static_cast<int>(b)),
+                         ctx.state, ctx.textures, ctx.em, ctx.probe};
+        drawOne(own, name);
+        ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+}
+
+void MetricsView::drawOne(FrameContext& ctx, const std::string& backend) {
     const orchestrator::Snapshot& snap = ctx.snap;
     const Palette& pal = palette();
     const float em = ctx.em;
@@ -179,7 +208,7 @@ void MetricsView::draw(FrameContext& ctx) {
 
     // ---- header: what this is, the window, the totals ----
     ImGui::PushFont(fonts().heading);
-    ImGui::TextUnformatted("genmon watching itself");
+    ImGui::TextUnformatted(backend.empty() ? "genmon watching itself" : ("genmon watching " + backend).c_str());
     ImGui::PopFont();
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();

@@ -44,7 +44,13 @@ bool notificationMatches(const Notification& n, const std::string& text, const b
     return containsIgnoringCase(n.message, text) || containsIgnoringCase(n.detail, text);
 }
 
+void NotificationsView::placeOnAppearing(float em) const {
+    ImGui::SetNextWindowSize(ImVec2(46 * em, 26 * em), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
 void NotificationsView::draw(FrameContext& ctx) {
+    if (ctx.state.toastsOffScreen > 0) ctx.state.toastsOffScreen = 0;  // seen
     UiState& st = ctx.state;
     NotificationLog& log = st.notifications;
     const float em = ctx.em;

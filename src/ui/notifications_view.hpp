@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
@@ -14,9 +15,12 @@ namespace genmon::ui {
 // the detail; kinds: the four checkboxes).
 bool notificationMatches(const Notification& n, const std::string& text, const bool showKind[4]);
 
-class NotificationsView {
+class NotificationsView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Notifications"; }
+    bool& open(UiState& st) const override { return st.showNotifications; }
+    void placeOnAppearing(float em) const override;
+    void draw(FrameContext& ctx) override;
 
 private:
     // Indexes into the history of the rows that pass the filter, latest arrival first; rebuilt only when

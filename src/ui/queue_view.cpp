@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/stored_matches_view.hpp"
@@ -23,7 +24,10 @@ using orchestrator::QueueSortColumn;
 
 namespace {
 
+// Issue 17.2: in all-backends mode a Backend column comes before the actions (kBackend), which
+// then move one to the right; with one backend the table is exactly as before.
 enum Column { kStatus, kProgress, kPrompt, kAge, kElapsed, kEta, kId, kActions, kColumnCount };
+constexpr int kBackend = kActions;
 
 void statusChip(JobStatus s, float em) {
     const char* label = model::statusName(s).data();
@@ -108,33 +112,46 @@ QueueSortColumn sortColumnFor(int column) {
     }
 }
 
-// Index of a row by uiId; a scan, so only on clicks and key presses, never per frame.
-long indexOf(const orchestrator::JobList& rows, const std::string& uiId) {
-    if (uiId.empty()) return -1;
+// Row i's backend in all-backends mode, else -1 (the focused one).
+int rowBackend(const FrameContext& ctx, size_t i) { return ctx.fleet ? ctx.fleet->queueRowBackend(i) : -1; }
+
+// The key selection, cursor and detail use: the uiId, or "b/uiId" in all-backends mode.
+std::string rowKey(const FrameContext& ctx, size_t i, const Job& j) {
+    return ctx.fleet ? scopedKey(ctx.fleet->queueRowBackend(i), j.uiId.view()) : j.uiId.str();
+}
+
+// Index of a row by key; a scan, so only on clicks and key presses, never per frame.
+long indexOf(const FrameContext& ctx, const orchestrator::JobList& rows, const std::string& key) {
+    if (key.empty()) return -1;
     for (size_t i = 0; i < rows.size(); ++i)
-        if (rows.job(i).uiId == uiId) return static_cast<long>(i);
+        if (rowKey(ctx, i, rows.job(i)) == key) return static_cast<long>(i);
     return -1;
 }
 
 
 // Issue 18: the row menu's "Run again" (this job) and "Retry failed" (the failed jobs of the
 // selection, or this one), for a live backend only. Drawn only while the menu is open.
-void runAgainItems(FrameContext& ctx, const Job& j) {
+// In all-backends mode both act on the row's own backend (its failed jobs of the selection).
+void runAgainItems(FrameContext& ctx, const Job& j, int backend) {
     ImGui::Separator();
     if (ImGui::MenuItem("Run again", nullptr, false, !model::isActive(j.status) && j.prompt.has_value()))
-        ctx.commands.runAgain(j.backendId.str());
+        ctx.commandsFor(backend).runAgain(j.backendId.str());
+    const orchestrator::Snapshot& own = backend >= 0 && ctx.fleet ? ctx.fleet->snapshot(backend) : ctx.snap;
+    auto key = [&](const Job& x) { return backend >= 0 && ctx.fleet ? scopedKey(backend, x.uiId.view()) : x.uiId.str(); };
     std::vector<std::string> failed;
-    if (ctx.state.selectedJobs.count(j.uiId.str()) && ctx.state.selectedJobs.size() > 1) {
-        ctx.snap.jobs.forEach([&](const Job& other) {
-            if (other.status == JobStatus::Failed && ctx.state.selectedJobs.count(other.uiId.str()))
+    if (ctx.state.selectedJobs.count(key(j)) && ctx.state.selectedJobs.size() > 1) {
+        own.jobs.forEach([&](const Job& other) {
+            if (other.status == JobStatus::Failed && ctx.state.selectedJobs.count(key(other)))
                 failed.push_back(other.backendId.str());
         });
     } else if (j.status == JobStatus::Failed) {
         failed.push_back(j.backendId.str());
     }
     const std::string label = "Retry failed (" + std::to_string(failed.size()) + ")...";
-    if (ImGui::MenuItem(label.c_str(), nullptr, false, !failed.empty()))
-        requestRetryFailed(ctx.state, std::move(failed), ctx.snap.backendUrl);
+    if (ImGui::MenuItem(label.c_str(), nullptr, false, !failed.empty())) {
+        requestRetryFailed(ctx.state, std::move(failed), backend >= 0 && ctx.fleet ? ctx.fleet->name(backend) : own.backendUrl);
+        if (backend >= 0 && ctx.fleet) ctx.state.confirm.backends = {backend};
+    }
 }
 }  // namespace
 
@@ -172,13 +189,15 @@ void QueueView::draw(FrameContext& ctx) {
 
     size_t selectedCancellable = 0;
     std::vector<std::string> selectedIds;
+    std::vector<int> selectedBackends;  // all backends: each selected job's own
     if (!st.selectedJobs.empty()) {
         // Proportional to the selection, not the queue: look each selected row up by id.
         for (size_t i = 0; i < rows.size() && selectedIds.size() < st.selectedJobs.size(); ++i) {
             const Job& j = rows.job(i);
-            if (st.selectedJobs.count(j.uiId.str()) && model::isCancellable(j.status)) {
+            if (st.selectedJobs.count(rowKey(ctx, i, j)) && model::isCancellable(j.status)) {
                 ++selectedCancellable;
                 selectedIds.push_back(j.backendId.str());
+                if (ctx.fleet) selectedBackends.push_back(rowBackend(ctx, i));
             }
         }
     }
@@ -187,7 +206,9 @@ void QueueView::draw(FrameContext& ctx) {
     std::snprintf(cancelLabel, sizeof cancelLabel, "Cancel selected (%zu)", selectedCancellable);
     const ImGuiStyle& style = ImGui::GetStyle();
     auto buttonWidth = [&](const char* label) { return ImGui::CalcTextSize(label).x + style.FramePadding.x * 2; };
-    const float buttonsW = buttonWidth(cancelLabel) + buttonWidth("Clear completed") + buttonWidth("Clear queue...") +
+    // Issue 17.2: in all-backends mode Clear queue needs a target: the focused backend, named.
+    const std::string clearQueueLabel = ctx.fleet ? "Clear queue on " + ctx.fleet->targetName() + "..." : "Clear queue...";
+    const float buttonsW = buttonWidth(cancelLabel) + buttonWidth("Clear completed") + buttonWidth(clearQueueLabel.c_str()) +
                            style.ItemSpacing.x * 2;
     ImGui::SameLine();
     const float right = ImGui::GetWindowContentRegionMax().x - buttonsW;
@@ -198,23 +219,32 @@ void QueueView::draw(FrameContext& ctx) {
     ImGui::BeginDisabled(selectedCancellable == 0);
     const bool cancelSelected = ImGui::Button(cancelLabel);
     ctx.note("queue.cancelSelected");
-    if (cancelSelected) requestCancel(st, selectedIds);
+    if (cancelSelected) requestCancel(st, selectedIds, selectedBackends, ctx.fleet);
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(snap.counts.completed + snap.counts.failed == 0);
     const bool clearCompleted = ImGui::Button("Clear completed");
     ctx.note("queue.clearCompleted");
-    if (clearCompleted) ctx.commands.clearCompletedJobs();
+    if (clearCompleted) {
+        if (ctx.fleet && ImGui::IsItemHovered()) ImGui::SetTooltip("On every backend");
+        if (!ctx.fleet) ctx.commands.clearCompletedJobs();
+        for (size_t b = 0; ctx.fleet && b < ctx.fleet->backends.size(); ++b)  // local lists: every backend's
+            ctx.commands.backend(static_cast<int>(b)).clearCompletedJobs();
+    }
     ImGui::EndDisabled();
     ImGui::SameLine();
-    const size_t cancellable = snap.counts.queued + snap.counts.processing;
+    const auto& targetCounts = ctx.fleet ? ctx.fleet->snapshot(ctx.fleet->target).counts : snap.counts;
+    const size_t cancellable = targetCounts.queued + targetCounts.processing;
     ImGui::BeginDisabled(cancellable == 0);
-    const bool clearQueue = ImGui::Button("Clear queue...");
-    ctx.note("queue.clearQueue");
+    const bool clearQueue = ImGui::Button(clearQueueLabel.c_str());
+    ctx.note("queue.clearQueue", {}, clearQueueLabel);
     if (clearQueue) {
         st.confirm.kind = Confirmation::Kind::ClearQueue;
         st.confirm.ids.clear();
-        st.confirm.what = "Clear the queue: cancel all " + std::to_string(cancellable) + " queued and running job" +
+        st.confirm.backends.clear();
+        if (ctx.fleet) st.confirm.backends = {ctx.fleet->target};
+        st.confirm.what = "Clear the queue" + (ctx.fleet ? " of " + ctx.fleet->targetName() : std::string()) +
+                          ": cancel all " + std::to_string(cancellable) + " queued and running job" +
                           (cancellable == 1 ? "" : "s") + "?";
     }
     ImGui::EndDisabled();
@@ -224,7 +254,9 @@ void QueueView::draw(FrameContext& ctx) {
                                   ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate | ImGuiTableFlags_Hideable |
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     const float storedHeight = storedMatchesHeight(ctx);  // 0 without a history search
-    if (!ImGui::BeginTable("queue", kColumnCount, flags,
+    const bool all = ctx.fleet != nullptr;
+    const int actionsColumn = all ? kActions + 1 : kActions;
+    if (!ImGui::BeginTable(all ? "queue_all" : "queue", all ? kColumnCount + 1 : kColumnCount, flags,
                            rows.empty() ? ImVec2(0, ImGui::GetFrameHeight()) : ImVec2(0, -storedHeight)))
         return;
     ImGui::TableSetupScrollFreeze(0, 1);
@@ -236,6 +268,7 @@ void QueueView::draw(FrameContext& ctx) {
     ImGui::TableSetupColumn("Elapsed", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.9f * em);
     ImGui::TableSetupColumn("ETA", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 3.9f * em);
     ImGui::TableSetupColumn("ID", ImGuiTableColumnFlags_WidthFixed, 4.8f * em);
+    if (all) ImGui::TableSetupColumn("Backend", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 5.5f * em);
     ImGui::TableSetupColumn("##actions", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 1.3f * em);
     ImGui::TableHeadersRow();
 
@@ -253,7 +286,9 @@ void QueueView::draw(FrameContext& ctx) {
         st.requestedView.descending = spec.descending;
         sort->SpecsDirty = false;
     }
-    if (st.requestedView.filter != st.filter || !(st.requestedView == snap.queueViewSpec)) {
+    if (all) {
+        sendToEveryBackend(ctx);
+    } else if (st.requestedView.filter != st.filter || !(st.requestedView == snap.queueViewSpec)) {
         orchestrator::QueueViewSpec wanted = st.requestedView;
         wanted.filter = st.filter;
         if (!(wanted == st.requestedView) || !(wanted == sentSpec_)) {
@@ -279,7 +314,7 @@ void QueueView::draw(FrameContext& ctx) {
     // Keyboard cursor: scroll it into view (one scan on the key press that moved it).
     const float rowH = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().CellPadding.y * 2;
     if (st.scrollToCursor) {
-        const long at = indexOf(rows, st.cursorJob);
+        const long at = indexOf(ctx, rows, st.cursorJob);
         if (at >= 0) {
             const float y = static_cast<float>(at) * rowH;
             const float viewH = ImGui::GetWindowHeight() - 2 * rowH;
@@ -299,7 +334,8 @@ void QueueView::draw(FrameContext& ctx) {
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
             const Job& j = rows.job(static_cast<size_t>(i));
-            const std::string uiId = j.uiId.str();
+            const int backend = rowBackend(ctx, static_cast<size_t>(i));
+            const std::string uiId = rowKey(ctx, static_cast<size_t>(i), j);
             ImGui::TableNextRow(ImGuiTableRowFlags_None, rowH - ImGui::GetStyle().CellPadding.y * 2);
             ImGui::PushID(i);
             ImGui::TableSetColumnIndex(kStatus);
@@ -329,8 +365,8 @@ void QueueView::draw(FrameContext& ctx) {
                 }
                 ImGui::Separator();
                 if (ImGui::MenuItem("Cancel job", "c", false, model::isCancellable(j.status)))
-                    requestCancel(st, {j.backendId.str()});
-                if (ctx.commands.canRunAgain()) runAgainItems(ctx, j);
+                    requestCancel(st, {j.backendId.str()}, all ? std::vector<int>{backend} : std::vector<int>{}, ctx.fleet);
+                if (ctx.commands.canRunAgain()) runAgainItems(ctx, j, backend);
                 ImGui::EndPopup();
             }
             ImGui::SetCursorPos(cell);
@@ -379,7 +415,8 @@ void QueueView::draw(FrameContext& ctx) {
                 ImGui::TextDisabled("-");
 
             ImGui::TableSetColumnIndex(kEta);
-            etaCell(ctx, j, snap.queueForecast.get(), ctx.nowMicros, em);
+            // Each backend forecasts its own queue.
+            etaCell(ctx, j, (all ? ctx.fleet->snapshot(backend) : snap).queueForecast.get(), ctx.nowMicros, em);
 
             ImGui::TableSetColumnIndex(kId);
             ImGui::PushFont(fonts().mono);
@@ -387,11 +424,17 @@ void QueueView::draw(FrameContext& ctx) {
             ImGui::PopFont();
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", j.backendId.c_str());
 
-            ImGui::TableSetColumnIndex(kActions);
+            if (all) {
+                ImGui::TableSetColumnIndex(kBackend);
+                textView(ctx.fleet->name(backend));
+                ctx.note("queue.backend", uiId, ctx.fleet->name(backend));
+            }
+
+            ImGui::TableSetColumnIndex(actionsColumn);
             if (model::isCancellable(j.status)) {
                 const bool cancelRow = ImGui::SmallButton("\xE2\x9C\x96");
                 ctx.note("queue.cancel", uiId);
-                if (cancelRow) requestCancel(st, {j.backendId.str()});
+                if (cancelRow) requestCancel(st, {j.backendId.str()}, all ? std::vector<int>{backend} : std::vector<int>{}, ctx.fleet);
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("Cancel this job");
             }
             ImGui::PopID();
@@ -404,11 +447,12 @@ void QueueView::draw(FrameContext& ctx) {
     if (!clicked.empty()) {
         st.focus = Panel::Queue;
         if (clickedShift && !st.anchorJob.empty()) {
-            long a = indexOf(rows, st.anchorJob), b = indexOf(rows, clicked);
+            long a = indexOf(ctx, rows, st.anchorJob), b = indexOf(ctx, rows, clicked);
             if (a >= 0 && b >= 0) {
                 if (a > b) std::swap(a, b);
                 if (!clickedCtrl) st.selectedJobs.clear();
-                for (long i = a; i <= b; ++i) st.selectedJobs.insert(rows.job(static_cast<size_t>(i)).uiId.str());
+                for (long i = a; i <= b; ++i)
+                    st.selectedJobs.insert(rowKey(ctx, static_cast<size_t>(i), rows.job(static_cast<size_t>(i))));
             }
         } else if (clickedCtrl) {
             if (!st.selectedJobs.erase(clicked)) st.selectedJobs.insert(clicked);
@@ -420,6 +464,21 @@ void QueueView::draw(FrameContext& ctx) {
         }
         st.cursorJob = clicked;
     }
+}
+
+void QueueView::sendToEveryBackend(FrameContext& ctx) {
+    // Every backend filters and sorts its own rows on its worker: each gets the spec once, again
+    // only when its snapshot still shows another one after the spec changed.
+    orchestrator::QueueViewSpec wanted = ctx.state.requestedView;
+    wanted.filter = ctx.state.filter;
+    ctx.state.requestedView = wanted;
+    sentPerBackend_.resize(ctx.fleet->backends.size());
+    for (size_t b = 0; b < sentPerBackend_.size(); ++b) {
+        if (ctx.fleet->snapshot(static_cast<int>(b)).queueViewSpec == wanted || sentPerBackend_[b] == wanted) continue;
+        sentPerBackend_[b] = wanted;
+        ctx.commands.backend(static_cast<int>(b)).setQueueView(wanted);
+    }
+    sentSpec_ = {};  // back to one backend: send it again
 }
 
 }  // namespace genmon::ui

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "model/result.hpp"
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/texture_cache.hpp"
@@ -155,8 +156,20 @@ std::string cfgText(const model::GenerationResult& r) {
     return buf;
 }
 
+// Issue 17.2: a result in the merged list of all-backends mode knows its backend by its index
+// (ResultAt::backend, -1 otherwise); its key is its id, or "b/id" there (ids may collide).
+struct ResultAt {
+    int backend = -1;
+    std::string key;
+};
+ResultAt resultAt(const FrameContext& ctx, size_t index, const model::GenerationResult& r) {
+    if (!ctx.fleet) return {-1, r.id};
+    const int b = ctx.fleet->resultBackend(index);
+    return {b, scopedKey(b, r.id)};
+}
+
 // The hover preview: the thumbnail at about twice its size, then everything known about it.
-void drawTooltip(FrameContext& ctx, const model::GenerationResult& r, ImTextureID tex) {
+void drawTooltip(FrameContext& ctx, const model::GenerationResult& r, ImTextureID tex, int backend) {
     const float em = ctx.em;
     ImGui::BeginTooltip();
     if (tex && r.thumbnail) {
@@ -193,6 +206,7 @@ void drawTooltip(FrameContext& ctx, const model::GenerationResult& r, ImTextureI
         metaRow("Created", timeWithAge(r.created_at, ctx.nowMicros));
         if (r.finished_at.valid) metaRow("Finished", timeWithAge(r.finished_at, ctx.nowMicros));
         metaRow("Id", r.id);
+        if (ctx.fleet && backend >= 0) metaRow("Backend", ctx.fleet->name(backend));
         if (r.imageState == model::ImageState::Failed && !r.imageError.empty()) metaRow("Image", r.imageError);
         ImGui::EndTable();
     }
@@ -200,7 +214,7 @@ void drawTooltip(FrameContext& ctx, const model::GenerationResult& r, ImTextureI
 }
 
 // Copy and delete actions, as menu items (context menu) or as buttons (selection bar).
-void resultActions(FrameContext& ctx, const model::GenerationResult& r, bool asMenu) {
+void resultActions(FrameContext& ctx, const model::GenerationResult& r, bool asMenu, int backend) {
     const auto action = [asMenu](const char* label, bool enabled) {
         if (asMenu) return ImGui::MenuItem(label, nullptr, false, enabled);
         ImGui::BeginDisabled(!enabled);
@@ -215,22 +229,23 @@ void resultActions(FrameContext& ctx, const model::GenerationResult& r, bool asM
     if (action("Copy seed", seed.has_value())) ctx.commands.copyToClipboard(std::to_string(*seed));
     if (action("Copy id", !r.id.empty())) ctx.commands.copyToClipboard(r.id);
     if (asMenu) ImGui::Separator();
-    if (action("Delete\xE2\x80\xA6", !r.id.empty())) requestDeleteResult(ctx.state, r.id);
+    if (action("Delete\xE2\x80\xA6", !r.id.empty())) requestDeleteResult(ctx.state, r.id, backend, ctx.fleet);
     if (!asMenu) ImGui::NewLine();
 }
 
-void select(FrameContext& ctx, const model::GenerationResult& r) {
-    ctx.state.selectedResult = r.id;
+void select(FrameContext& ctx, const ResultAt& at) {
+    ctx.state.selectedResult = at.key;
     ctx.state.focus = Panel::Results;
 }
 
 // Everything a result cell or row does besides drawing: select, preview, context menu.
-void itemInteractions(FrameContext& ctx, const model::GenerationResult& r, ImTextureID tex, bool clicked) {
-    if (clicked) select(ctx, r);
-    if (ImGui::IsItemHovered()) drawTooltip(ctx, r, tex);
+void itemInteractions(FrameContext& ctx, const model::GenerationResult& r, const ResultAt& at, ImTextureID tex,
+                      bool clicked) {
+    if (clicked) select(ctx, at);
+    if (ImGui::IsItemHovered()) drawTooltip(ctx, r, tex, at.backend);
     if (ImGui::BeginPopupContextItem("##ctx")) {
-        select(ctx, r);
-        resultActions(ctx, r, true);
+        select(ctx, at);
+        resultActions(ctx, r, true, at.backend);
         ImGui::EndPopup();
     }
 }
@@ -278,14 +293,24 @@ void drawGrid(FrameContext& ctx, const orchestrator::ResultList& results, int sc
                 const model::ResultPtr& rp = results[index];
                 if (!rp) continue;
                 const model::GenerationResult& r = *rp;
+                const ResultAt at = resultAt(ctx, index, r);
                 if (col > 0) ImGui::SameLine(0, gap);
-                ImGui::PushID(r.id.c_str());
+                ImGui::PushID(at.key.c_str());
                 const ImVec2 p0 = ImGui::GetCursorScreenPos();
                 const bool clicked = ImGui::InvisibleButton("##cell", cell);
                 const bool hovered = ImGui::IsItemHovered();
-                const bool selected = ctx.state.selectedResult == r.id;
+                const bool selected = ctx.state.selectedResult == at.key;
                 const ImTextureID tex = ctx.textures.get(r.thumbnail);
                 drawThumbnail(dl, r, tex, p0, ImVec2(side, side), false);
+                if (at.backend >= 0) {  // all backends: the backend's name on the card's corner
+                    const std::string& name = ctx.fleet->name(at.backend);
+                    const ImVec2 pad(0.25f * em, 0.1f * em);
+                    const ImVec2 size = ImGui::CalcTextSize(name.c_str());
+                    dl->AddRectFilled(p0, ImVec2(p0.x + std::min(side, size.x + 2 * pad.x), p0.y + size.y + 2 * pad.y),
+                                      toU32(ImVec4(0, 0, 0, 0.65f)), style.FrameRounding);
+                    drawClippedText(dl, ImVec2(p0.x + pad.x, p0.y + pad.y), toU32(pal.accent), name, side - 2 * pad.x);
+                    ctx.note("results.backend", at.key, name);
+                }
                 if (selected || hovered) {
                     const ImVec4 c = selected ? pal.accent : style.Colors[ImGuiCol_HeaderHovered];
                     dl->AddRect(ImVec2(p0.x - border * 0.5f, p0.y - border * 0.5f),
@@ -298,7 +323,7 @@ void drawGrid(FrameContext& ctx, const orchestrator::ResultList& results, int sc
                     drawClippedText(dl, captionPos, toU32(pal.muted), "(no prompt)", side);
                 else
                     drawClippedText(dl, captionPos, toU32(selected ? pal.accent : pal.text), prompt, side);
-                itemInteractions(ctx, r, tex, clicked);
+                itemInteractions(ctx, r, at, tex, clicked);
                 ImGui::PopID();
             }
         }
@@ -322,16 +347,19 @@ void drawList(FrameContext& ctx, const orchestrator::ResultList& results, int sc
     static constexpr Column kColumns[] = {{"##thumb", kListThumbEm}, {"Prompt", 0}, {"Size", 5.2f},
                                           {"Steps", 2.8f},           {"CFG", 2.4f},  {"Seed", 5.2f},
                                           {"Created", 5.8f},         {"Id", 7.2f}};
-    constexpr int kColumnCount = static_cast<int>(sizeof kColumns / sizeof kColumns[0]);
+    // Issue 17.2: all-backends mode adds a Backend column at the end (its own table, its own settings).
+    const bool all = ctx.fleet != nullptr;
+    const int kColumnCount = static_cast<int>(sizeof kColumns / sizeof kColumns[0]) + (all ? 1 : 0);
     constexpr float kPromptMinEm = 12.0f;
     // Narrow panel: scroll sideways with thumbnail and prompt frozen; wide panel: the prompt
     // takes the spare width (a stretch column needs an explicit inner width with ScrollX).
     float minWidth = kPromptMinEm * em + 2 * style.CellPadding.x * kColumnCount;
     for (const Column& c : kColumns) minWidth += c.widthEm * em;
+    if (all) minWidth += 5.5f * em;
     const float innerWidth = std::max(minWidth, ImGui::GetContentRegionAvail().x - style.ScrollbarSize);
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
                                   ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Hideable;
-    if (!ImGui::BeginTable("##results_list", kColumnCount, flags, ImVec2(0, 0), innerWidth)) return;
+    if (!ImGui::BeginTable(all ? "##results_list_all" : "##results_list", kColumnCount, flags, ImVec2(0, 0), innerWidth)) return;
     ImGui::TableSetupScrollFreeze(2, 1);
     for (const Column& c : kColumns) {
         if (c.widthEm > 0)
@@ -339,6 +367,7 @@ void drawList(FrameContext& ctx, const orchestrator::ResultList& results, int sc
         else
             ImGui::TableSetupColumn(c.name, ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide);
     }
+    if (all) ImGui::TableSetupColumn("Backend", ImGuiTableColumnFlags_WidthFixed, 5.5f * em);
     ImGui::TableHeadersRow();
 
     const auto oneLine = [&](std::string_view s) {
@@ -365,16 +394,17 @@ void drawList(FrameContext& ctx, const orchestrator::ResultList& results, int sc
             const model::ResultPtr& rp = results[static_cast<size_t>(i)];
             if (!rp) continue;
             const model::GenerationResult& r = *rp;
+            const ResultAt at = resultAt(ctx, static_cast<size_t>(i), r);
             ImGui::TableNextRow(0, rowH);
             ImGui::TableNextColumn();
-            ImGui::PushID(r.id.c_str());
-            const bool selected = ctx.state.selectedResult == r.id;
+            ImGui::PushID(at.key.c_str());
+            const bool selected = ctx.state.selectedResult == at.key;
             const ImVec2 p0 = ImGui::GetCursorScreenPos();
             const bool clicked = ImGui::Selectable(
                 "##row", selected, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
                 ImVec2(0, rowH));
             const ImTextureID tex = ctx.textures.get(r.thumbnail);
-            itemInteractions(ctx, r, tex, clicked);
+            itemInteractions(ctx, r, at, tex, clicked);
             drawThumbnail(ImGui::GetWindowDrawList(), r, tex, p0, ImVec2(rowH, rowH), true);
 
             ImGui::TableNextColumn();
@@ -406,6 +436,11 @@ void drawList(FrameContext& ctx, const orchestrator::ResultList& results, int sc
             ImGui::PushFont(fonts().mono);
             oneLine(shortId(r.id, 6));
             ImGui::PopFont();
+            if (all) {
+                ImGui::TableNextColumn();
+                oneLine(ctx.fleet->name(at.backend));
+                ctx.note("results.backend", at.key, ctx.fleet->name(at.backend));
+            }
             ImGui::PopID();
         }
     }
@@ -455,10 +490,17 @@ void ResultsView::draw(FrameContext& ctx) {
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("How many recent results to keep (%d-%d). Ctrl+click to type.", kMinHistory, kMaxHistory);
     sameLineIfFits(ImGui::CalcTextSize("Refresh").x + 2 * ImGui::GetStyle().FramePadding.x);
-    if (ImGui::Button("Refresh")) ctx.commands.refreshResults();
+    if (ImGui::Button("Refresh")) {
+        if (!ctx.fleet) ctx.commands.refreshResults();
+        for (size_t b = 0; ctx.fleet && b < ctx.fleet->backends.size(); ++b)  // all backends: each its own
+            ctx.commands.backend(static_cast<int>(b)).refreshResults();
+    }
 
     char info[128];
-    std::snprintf(info, sizeof info, "showing %zu of %d", results.size(), state.historyLimit);
+    if (ctx.fleet)  // issue 17.2: each backend keeps its own recent results
+        std::snprintf(info, sizeof info, "showing %zu (%d per backend)", results.size(), state.historyLimit);
+    else
+        std::snprintf(info, sizeof info, "showing %zu of %d", results.size(), state.historyLimit);
     const std::string age = ctx.snap.resultsUpdatedAtMicros > 0
                                 ? "updated " + formatAge(ctx.snap.resultsUpdatedAtMicros, ctx.nowMicros)
                                 : std::string("not loaded yet");
@@ -470,9 +512,10 @@ void ResultsView::draw(FrameContext& ctx) {
     // ---- selection bar: the same actions as the context menu, for the selected result ----
     const model::GenerationResult* selected = nullptr;
     int selectedIndex = -1;
+    ResultAt selectedAt;
     if (!state.selectedResult.empty())
-        for (size_t i = 0; i < results.size(); ++i)  // at most MAX_RESULTS entries
-            if (results[i] && results[i]->id == state.selectedResult) {
+        for (size_t i = 0; i < results.size(); ++i)  // at most MAX_RESULTS entries per backend
+            if (results[i] && (selectedAt = resultAt(ctx, i, *results[i])).key == state.selectedResult) {
                 selected = results[i].get();
                 selectedIndex = static_cast<int>(i);
                 break;
@@ -486,7 +529,7 @@ void ResultsView::draw(FrameContext& ctx) {
         ImGui::PushID("##selection");
         mutedText("Selected:");
         ImGui::SameLine();
-        resultActions(ctx, *selected, false);
+        resultActions(ctx, *selected, false, selectedAt.backend);
         ImGui::PopID();
     } else if (!results.empty()) {
         // One line, so selecting (which shows the action buttons instead) does not move the grid.

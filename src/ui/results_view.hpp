@@ -3,12 +3,17 @@
 #include <string>
 
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class ResultsView {
+class ResultsView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Results"; }
+    bool& open(UiState& st) const override { return st.showResults; }
+    std::optional<PanelPlace> layoutPlace(const DefaultPlaces& at) const override { return at.results; }
+    std::optional<Panel> keyboardPanel() const override { return Panel::Results; }
+    void draw(FrameContext& ctx) override;
 
 private:
     void syncHistoryLimit(FrameContext& ctx);

@@ -20,6 +20,11 @@ void intervalField(FrameContext& ctx, const char* probe, const char* label, cons
 }
 }  // namespace
 
+void SettingsView::placeOnAppearing(float em) const {
+    ImGui::SetNextWindowSize(ImVec2(34 * em, 0), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+}
+
 void SettingsView::draw(FrameContext& ctx) {
     UiState& st = ctx.state;
     if (!loaded_) {

@@ -1,12 +1,17 @@
 #pragma once
 // Settings: poll intervals, the data frame rate and theme; saved in the config folder on exit.
 #include "ui/frame_context.hpp"
+#include "ui/view.hpp"
 
 namespace genmon::ui {
 
-class SettingsView {
+class SettingsView final : public View {
 public:
-    void draw(FrameContext& ctx);
+    const char* title() const override { return "Settings"; }
+    bool& open(UiState& st) const override { return st.showSettings; }
+    void placeOnAppearing(float em) const override;
+    ImGuiWindowFlags windowFlags() const override { return ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings; }
+    void draw(FrameContext& ctx) override;
 
 private:
     bool loaded_ = false;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ui/fleet_scope.hpp"
 #include "ui/fonts.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
@@ -110,14 +111,27 @@ double TimelineView::tickStepSeconds(double minLabelSeconds) {
     return kSteps[std::size(kSteps) - 1];
 }
 
-size_t TimelineView::laneCount(const orchestrator::Snapshot& snap) const {
-    return historyLanes_.size() + snap.sortedActiveJobs.size();
+size_t TimelineView::laneCount() const {
+    size_t n = 0;
+    for (const auto& s : sources_) n += s.count();
+    return n;
 }
 
-TimelineView::Lane TimelineView::laneAt(const orchestrator::Snapshot& snap, size_t index, int64_t now) const {
+TimelineView::Lane TimelineView::laneAt(size_t index, int64_t now) const {
+    // The source whose lanes hold index: a few backends at most, a short scan.
+    size_t k = 0;
+    while (k + 1 < sources_.size() && index >= sources_[k + 1].first) ++k;
+    Lane l = laneIn(sources_[k], index - sources_[k].first, now);
+    l.backend = sources_[k].backend;
+    return l;
+}
+
+TimelineView::Lane TimelineView::laneIn(const Source& source, size_t index, int64_t now) {
+    const orchestrator::Snapshot& snap = *source.snap;
+    const auto& historyLanes = source.history;
     Lane l;
-    if (index < historyLanes_.size()) {
-        const orchestrator::JobLifecycle& e = (*snap.jobHistory)[historyLanes_[index]];
+    if (index < historyLanes.size()) {
+        const orchestrator::JobLifecycle& e = (*snap.jobHistory)[historyLanes[index]];
         l.job = e.job;
         l.queuedAt = e.queuedAtMicros;
         l.startedAt = e.startedAtMicros;
@@ -129,7 +143,7 @@ TimelineView::Lane TimelineView::laneAt(const orchestrator::Snapshot& snap, size
     }
     // The local queue, straight from sortedActiveJobs (running, queued, then finished): finished
     // ones first (they are the recent past), then running, then queued oldest first.
-    index -= historyLanes_.size();
+    index -= historyLanes.size();
     const auto& sorted = snap.sortedActiveJobs;
     const size_t n = sorted.size();
     const size_t running = std::min(snap.counts.processing, n);
@@ -251,6 +265,7 @@ void TimelineView::drawTooltip(FrameContext& ctx, const Lane& lane) {
         ImGui::TextDisabled("%s", lane.job->backendId.c_str());
         ImGui::PopFont();
     }
+    if (ctx.fleet && lane.backend >= 0) ImGui::TextColored(pal.accent, "on %s", ctx.fleet->name(lane.backend).c_str());
     ImGui::TextColored(laneColor(lane.kind), "%s", laneKindName(lane.kind));
     if (lane.cancelIgnored) ImGui::TextDisabled("cancelled here; the backend ran it anyway");
     const bool active = lane.kind == LaneKind::Running || lane.kind == LaneKind::Queued;
@@ -270,6 +285,18 @@ void TimelineView::drawTooltip(FrameContext& ctx, const Lane& lane) {
     ImGui::EndTooltip();
 }
 
+void TimelineView::placeOnAppearing(float) const {
+    // Opens across the whole width under the queue (where the detail and system panels sit in
+    // the default layout), so the queue and the results stay in view.
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float statusBar = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    const float menuBar = ImGui::GetFrameHeight();
+    const float areaH = vp->Size.y - menuBar - statusBar;
+    const float queueH = std::round(areaH * 0.62f);
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x, areaH - queueH), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + menuBar + queueH), ImGuiCond_Appearing);
+}
+
 void TimelineView::draw(FrameContext& ctx) {
     const auto& snap = ctx.snap;
     UiState& st = ctx.state;
@@ -284,14 +311,25 @@ void TimelineView::draw(FrameContext& ctx) {
     const int64_t end = st.timelineEndMicros;
     const int64_t start = end - static_cast<int64_t>(spanMicros);
 
-    // The departed jobs that overlap the window (the history is bounded: a short scan).
-    historyLanes_.clear();
-    if (snap.jobHistory)
-        for (size_t i = 0; i < snap.jobHistory->size(); ++i) {
-            const auto& e = (*snap.jobHistory)[i];
-            if (e.finishedAtMicros >= start && e.queuedAtMicros <= end) historyLanes_.push_back(static_cast<uint32_t>(i));
-        }
-    const size_t lanes = laneCount(snap);
+    // The departed jobs that overlap the window (the history is bounded: a short scan), per
+    // backend in all-backends mode (each its own snapshot), else of the one watched.
+    const size_t nSources = ctx.fleet ? ctx.fleet->backends.size() : 1;
+    sources_.resize(nSources);
+    size_t first = 0;
+    for (size_t k = 0; k < nSources; ++k) {
+        Source& src = sources_[k];
+        src.backend = ctx.fleet ? static_cast<int>(k) : -1;
+        src.snap = ctx.fleet ? &ctx.fleet->snapshot(src.backend) : &snap;
+        src.history.clear();
+        if (src.snap->jobHistory)
+            for (size_t i = 0; i < src.snap->jobHistory->size(); ++i) {
+                const auto& e = (*src.snap->jobHistory)[i];
+                if (e.finishedAtMicros >= start && e.queuedAtMicros <= end) src.history.push_back(static_cast<uint32_t>(i));
+            }
+        src.first = first;
+        first += src.count();
+    }
+    const size_t lanes = laneCount();
 
     drawToolbar(ctx, lanes);
     if (lanes == 0) {
@@ -349,14 +387,16 @@ void TimelineView::draw(FrameContext& ctx) {
     clipper.Begin(static_cast<int>(lanes), laneH);
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const Lane lane = laneAt(snap, static_cast<size_t>(i), now);
+            const Lane lane = laneAt(static_cast<size_t>(i), now);
             const ImVec2 p = ImGui::GetCursorScreenPos();
             // A button, not a dummy: a drag on a lane pans the time axis instead of moving the window.
             ImGui::PushID(i);
             ImGui::InvisibleButton("##lane", ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), laneH));
             ImGui::PopID();
             const bool isHovered = ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
-            const std::string uiId = lane.job ? lane.job->uiId.str() : std::string();
+            const std::string uiId = !lane.job ? std::string()
+                                     : lane.backend >= 0 ? scopedKey(lane.backend, lane.job->uiId.view())
+                                                         : lane.job->uiId.str();
             ctx.note("timeline.lane", uiId, laneKindName(lane.kind));
             const float yMid = p.y + laneH * 0.5f;
             const float right = childMax.x;
@@ -377,6 +417,11 @@ void TimelineView::draw(FrameContext& ctx) {
             dl->PushClipRect(p, ImVec2(p.x + labelW - 0.4f * em, p.y + laneH), true);
             const float textY = p.y + (laneH - ImGui::GetTextLineHeight()) * 0.5f;
             float tx = p.x + 0.9f * em;
+            if (ctx.fleet && lane.backend >= 0) {  // all backends: whose lane it is, first
+                const std::string& name = ctx.fleet->name(lane.backend);
+                dl->AddText(ImVec2(tx, textY), color(pal.accent), name.c_str());
+                tx += ImGui::CalcTextSize(name.c_str()).x + 0.5f * em;
+            }
             if (lane.job) {
                 const std::string_view id = lane.job->backendId.view().substr(0, 8);
                 dl->AddText(fonts().mono, fonts().mono->FontSize, ImVec2(tx, textY), color(pal.muted), id.data(),
@@ -422,9 +467,17 @@ void TimelineView::draw(FrameContext& ctx) {
     if (scrollWeSet_ >= 0 && std::abs(ImGui::GetScrollY() - scrollWeSet_) > 0.5f) followNow_ = false;
     scrollWeSet_ = -1;
     if (st.timelineLive && followNow_) {
-        const size_t finishedInQueue = snap.sortedActiveJobs.size() -
-                                       std::min(snap.sortedActiveJobs.size(), snap.counts.processing + snap.counts.queued);
-        const float anchorY = static_cast<float>(historyLanes_.size() + finishedInQueue) * laneH;
+        // The first backend's running jobs (in all-backends mode, the first one with any).
+        const Source* anchor = &sources_.front();
+        for (const auto& src : sources_)
+            if (src.snap->counts.processing > 0) {
+                anchor = &src;
+                break;
+            }
+        const auto& sorted = anchor->snap->sortedActiveJobs;
+        const size_t finishedInQueue =
+            sorted.size() - std::min(sorted.size(), anchor->snap->counts.processing + anchor->snap->counts.queued);
+        const float anchorY = static_cast<float>(anchor->first + anchor->history.size() + finishedInQueue) * laneH;
         const float target = std::clamp(anchorY - ImGui::GetWindowHeight() * 0.6f, 0.0f, ImGui::GetScrollMaxY());
         if (std::abs(target - ImGui::GetScrollY()) > 0.5f) ImGui::SetScrollY(target);
         scrollWeSet_ = target;
@@ -466,7 +519,7 @@ void TimelineView::draw(FrameContext& ctx) {
     if (dragging_ && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
         if (dragTravel_ <= kClickSlopPixels && anyHovered && hovered.job) {
             // Select: the detail pane shows it (a departed job from the history).
-            st.detailJob = hovered.job->uiId.str();
+            st.detailJob = hovered.backend >= 0 ? scopedKey(hovered.backend, hovered.job->uiId.view()) : hovered.job->uiId.str();
             st.showDetail = true;
             if (model::isActive(hovered.job->status)) st.cursorJob = st.detailJob;
         }

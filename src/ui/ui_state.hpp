@@ -62,6 +62,8 @@ enum class ResultsMode { Grid, List };
 struct Confirmation {
     enum class Kind { None, CancelJobs, ClearQueue, DeleteResult, RetryFailed } kind = Kind::None;
     std::vector<std::string> ids;  // backend ids of jobs, or result ids
+    // Issue 17.2, all-backends mode: ids[i]'s backend in the fleet (empty: the focused one).
+    std::vector<int> backends;
     std::string what;              // the sentence the dialog asks
 };
 
@@ -86,7 +88,7 @@ struct UiState {
     std::string filter;
     bool focusFilter = false;        // "/" asks the filter box for keyboard focus
     orchestrator::QueueViewSpec requestedView;  // what we last sent to the worker
-    std::set<std::string> selectedJobs;         // uiIds
+    std::set<std::string> selectedJobs;         // uiIds (all backends: scopedKey(backend, uiId))
     std::string cursorJob;                      // keyboard cursor (uiId)
     std::string anchorJob;                      // shift-click range anchor (uiId)
     std::string detailJob;                      // shown in the detail pane (uiId)
@@ -115,6 +117,10 @@ struct UiState {
 
     // Frame pacing (issue 14.1): frames caused only by data, at most this many a second.
     int dataFramesPerSecond = 10;
+
+    // Issue 17.2: watching a fleet, the queue, results, timeline and metrics show every backend
+    // (with a Backend column) instead of the focused one. 0 or the Fleet panel's "All" row.
+    bool allBackends = false;
 
     // Backend menu.
     std::string connectUrl;

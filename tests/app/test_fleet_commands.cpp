@@ -139,7 +139,7 @@ TEST_CASE("issue 17.1: a fleet from settings.json reads each backend's key from 
     CHECK(missing.error().message == "backend 'gpu-1' in settings.json: the environment variable GENMON_TEST_FLEET_KEY is not set");
 }
 
-TEST_CASE("issue 17.1: --backend repeats, one keeps the options of today and several refuse what watches one backend") {
+TEST_CASE("issue 17.1-17.2: --backend repeats, one keeps the options of today, several take --record, --screenshot and --all-backends") {
     const auto one = app::parseCli({"--backend", "http://a:1/api/v1"});
     REQUIRE(one.options);
     CHECK(one.options->backendUrl == std::optional<std::string>("http://a:1/api/v1"));
@@ -151,10 +151,22 @@ TEST_CASE("issue 17.1: --backend repeats, one keeps the options of today and sev
     CHECK(three.options->backendUrls ==
           std::vector<std::string>{"http://a:1/api/v1", "b=http://b:1/api/v1", "http://c:1/api/v1"});
     CHECK(three.options->backendUrl == std::optional<std::string>("http://a:1/api/v1"));
+    // Issue 17.2: a recording per backend, and the fleet window offscreen (all-backends mode on request).
     const auto record = app::parseCli({"--backend", "http://a:1/api/v1", "--backend", "http://b:1/api/v1", "--record", "x"});
-    CHECK(record.error == "--record records one backend: give --backend once");
-    const auto shot = app::parseCli({"--backend", "http://a:1/api/v1", "--backend", "http://b:1/api/v1", "--screenshot", "x.png"});
-    CHECK_FALSE(shot.options);
+    REQUIRE(record.options);
+    CHECK(record.options->recordPath == std::optional<std::string>("x"));
+    const auto shot = app::parseCli(
+        {"--backend", "http://a:1/api/v1", "--backend", "http://b:1/api/v1", "--screenshot", "x.png", "--all-backends"});
+    REQUIRE(shot.options);
+    CHECK(shot.options->mode == app::CliOptions::Mode::Screenshot);
+    CHECK(shot.options->allBackends);
+    CHECK(app::parseCli({"--backend", "http://a:1/api/v1", "--all-backends"}).error ==
+          "--all-backends goes with several --backend (one backend is all there is)");
+    CHECK(app::parseCli({"--backend", "http://a:1/api/v1", "--backend", "http://b:1/api/v1", "--all-backends",
+                         "--dump-snapshot"})
+              .error == "--all-backends is a view of the window: use it with the window or --screenshot");
+    CHECK(app::recordingPathFor("out/s.jsonl", "gpu 2") == "out/s.gpu_2.jsonl");
+    CHECK(app::recordingPathFor("my.dir/session", "127.0.0.1:8000") == "my.dir/session.127_0_0_1_8000");
     const auto name = app::parseCli(
         {"--serve-metrics", "9464", "--backend", "http://a:1/api/v1", "--backend", "http://b:1/api/v1", "--name", "n"});
     CHECK(name.error == "--name names one backend: with several, write --backend NAME=URL");

@@ -181,3 +181,21 @@ TEST_CASE("issue 14.2: the next save removes a temporary file a crash left behin
     CHECK(std::filesystem::exists(unrelated));
     CHECK(app::loadSettings(path).settings.historyLimit == 60);
 }
+
+TEST_CASE("issue 17.2: all-backends mode is remembered: settings.json to the UI state and back") {
+    app::Settings s;
+    CHECK_FALSE(s.allBackends);  // a fleet opens focused on its first backend by default
+    ui::UiState st;
+    app::applySettings(s, st);
+    CHECK_FALSE(st.allBackends);
+    st.allBackends = true;  // the person pressed 0
+    app::captureSettings(st, s);
+    const auto path = (test::outputDir() / "settings_all_backends" / "settings.json").string();
+    REQUIRE(app::saveSettings(path, s).ok());
+    const auto loaded = app::loadSettings(path);
+    CHECK(loaded.warning.empty());
+    REQUIRE(loaded.settings.allBackends);
+    ui::UiState next;
+    app::applySettings(loaded.settings, next);
+    CHECK(next.allBackends);
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <map>
 #include <set>
 
 #include "fake_transport.hpp"
@@ -87,6 +88,7 @@ void checkAgainstStableSort(OrderedJobIndex idx) {
     uint64_t nextSeq = 1;
     // Views taken along the way with what they held: copy-on-write must keep them intact.
     std::vector<std::pair<JobList, std::vector<JobPtr>>> frozen;
+    std::map<uint64_t, OrderedJobIndex::Hint> hints;  // by seq: where each job was last replaced
 
     auto randomJob = [&](uint64_t seq) {
         const auto st = static_cast<JobStatus>(rng() % 4);
@@ -108,14 +110,22 @@ void checkAgainstStableSort(OrderedJobIndex idx) {
         } else if (kind < 8) {  // update that may move the job (new status or date)
             const size_t k = rng() % live.size();
             auto moved = randomJob(live[k]->seq);
-            idx.update(*live[k], moved);
+            if (op % 2 == 0)
+                idx.update(*live[k], moved);
+            else
+                idx.update(*live[k], moved, hints[live[k]->seq]);  // issue 16.1: with its place
             live[k] = moved;
         } else {  // progress-only update: same key, replaced in place
             const size_t k = rng() % live.size();
             Job copy = *live[k];
             copy.progress = static_cast<uint8_t>(rng() % 101);
             auto next = std::make_shared<const Job>(copy);
-            REQUIRE(idx.replaceInPlace(*live[k], next));
+            // Every other one through the job's remembered place, which inserts and erases
+            // since may have made stale: a stale place must fall back to the search.
+            if (op % 2 == 0)
+                REQUIRE(idx.replaceInPlace(*live[k], next));
+            else
+                REQUIRE(idx.replaceInPlace(*live[k], next, hints[live[k]->seq]));
             live[k] = next;
         }
         REQUIRE(idx.size() == live.size());

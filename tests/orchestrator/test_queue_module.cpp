@@ -2,8 +2,10 @@
 // decisions 2 and 4, and the queueModule.spec / JobQueue.spec / backend pytest assertions.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "fake_transport.hpp"
 #include "model/job_status.hpp"
@@ -27,6 +29,11 @@ model::ProgressMessage progressMsg(std::string id, std::optional<uint8_t> p, std
 }
 
 std::vector<std::string> sortedIds(const QueueModule& q) { return ids(q.sortedActiveJobs()); }
+std::string jid(int i) {
+    std::string id = "j";
+    id += std::to_string(i);
+    return id;
+}
 }  // namespace
 
 // ---- enqueueJob / keys (§4.4, §4.5) ------------------------------------------------------------
@@ -535,4 +542,57 @@ TEST_CASE("queue view: a filter and a sort column are kept incrementally by the 
     CHECK(ids(q.queueView()) == std::vector<std::string>{"cat-1", "cat-3", "cat-2"});
     q.removeJob("cat-1");
     CHECK(ids(q.queueView()) == std::vector<std::string>{"cat-3", "cat-2"});
+}
+
+TEST_CASE("issue 16.1: progress ticks replace a job in place: order kept, a new Job each time, old snapshots unchanged") {
+    QueueModule q;
+    std::vector<model::Job> jobs;
+    for (int i = 0; i < 300; ++i) {  // several chunks per list
+        std::string created = "2026-01-01T10:";  // (appends, not +: GCC 12 -Wrestrict false positive)
+        created += std::to_string(10 + i % 50);
+        created += ":00";
+        jobs.push_back(makeJob(jid(i), i % 3 == 0 ? JobStatus::Processing : JobStatus::Queued, created, 5));
+    }
+    q.setJobs(jobs, kNow);
+    const auto sortedBefore = sortedIds(q), insertedBefore = ids(q.jobs()), activeBefore = ids(q.activeJobs());
+    const JobList published = q.sortedActiveJobs();  // what a snapshot holds
+    const model::JobPtr oldJ3 = q.find("j3");
+    // Two rounds: the first finds each job by search and remembers its place, the second uses it.
+    for (int round = 1; round <= 2; ++round)
+        for (int i = 0; i < 300; i += 3) {
+            const std::string id = jid(i);
+            const model::JobPtr before = q.find(id);
+            q.handleProgressMessage(progressMsg(id, static_cast<uint8_t>(10 * round), JobStatus::Processing), kNow);
+            const model::JobPtr after = q.find(id);
+            REQUIRE(after != before);  // a new version, never the published one changed
+            CHECK(after->progress == 10 * round);
+            CHECK(before->progress == (round == 1 ? 5 : 10));
+        }
+    CHECK(sortedIds(q) == sortedBefore);
+    CHECK(ids(q.jobs()) == insertedBefore);
+    CHECK(ids(q.activeJobs()) == activeBefore);
+    // The lists hold the new versions (the same objects the id lookup gives).
+    q.sortedActiveJobs().forEachPtr([&](const model::JobPtr& j) { CHECK(q.find(j->uiId.view()) == j); });
+    q.jobs().forEachPtr([&](const model::JobPtr& j) { CHECK(q.find(j->uiId.view()) == j); });
+    // The snapshot taken before still shows the old versions.
+    CHECK(ids(published) == sortedBefore);
+    published.forEachPtr([](const model::JobPtr& j) { CHECK(j->progress == 5); });
+    CHECK(oldJ3->progress == 5);
+
+    // A status change still moves the job, and a tick after it (its places now stale) lands.
+    q.handleProgressMessage(progressMsg("j1", 40, JobStatus::Processing), kNow);  // queued -> processing
+    auto sorted = sortedIds(q);
+    const auto at = [&](const std::string& id) { return std::find(sorted.begin(), sorted.end(), id) - sorted.begin(); };
+    CHECK(at("j1") < at("j2"));  // processing before every queued job
+    q.enqueueJob(makeJob("new", JobStatus::Processing, "2026-01-01T11:00:00"), kNow);  // shifts places
+    q.handleProgressMessage(progressMsg("j0", 70, JobStatus::Processing), kNow);
+    q.handleProgressMessage(progressMsg("j1", 80, JobStatus::Processing), kNow);
+    CHECK(q.find("j0")->progress == 70);
+    CHECK(q.find("j1")->progress == 80);
+    sorted = sortedIds(q);
+    CHECK(sorted.front() == "new");
+    CHECK(sorted.size() == 301);  // every job is active; none lost or doubled
+    std::set<std::string> unique(sorted.begin(), sorted.end());
+    CHECK(unique.size() == sorted.size());
+    q.sortedActiveJobs().forEachPtr([&](const model::JobPtr& j) { CHECK(q.find(j->uiId.view()) == j); });
 }

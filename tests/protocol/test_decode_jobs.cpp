@@ -401,3 +401,43 @@ TEST_CASE("spec 2.2: a 10,000-job list decodes completely and in order") {
     CHECK(d.value[150].progress == 49);  // the later "progress" key wins, 150 % 101
     CHECK(d.value.capacity() <= 2 * d.value.size() + 64);
 }
+
+TEST_CASE("issue 16.3: repeated texts share one allocation: params.prompt, sampler, negative prompt, message") {
+    Decoder decoder;
+    auto entry = [](const std::string& id, const std::string& prompt, const std::string& sampler,
+                    const std::string& message) {
+        return cat(R"({"id":")", id, R"(","prompt":")", prompt, R"(","status":"processing","progress":5,"message":")",
+                   message, R"(","params":{"prompt":")", prompt, R"(","negative_prompt":"blurry","sampler_name":")",
+                   sampler, R"(","backend":"sdnext"},"created_at":"2026-11-26T07:06:38"})");
+    };
+    std::string body = cat("[", entry("a", "cat", "Euler a", "Sampling"), ",", entry("b", "dog", "DDIM", "Sampling"));
+    for (int i = 0; i < 9; ++i) {  // nine other samplers and prompts in between
+        const std::string n = std::to_string(i);
+        body += ",";
+        body += entry(cat("x", n), cat("p", n), cat("S", n), "m");
+    }
+    body += cat(",", entry("c", "cat", "Euler a", "Loading model"), "]");
+    auto out = decoder.activeJobs(body, kReceived);
+    REQUIRE_MESSAGE(out.ok(), test::why(out));
+    const auto& jobs = out->value;
+    REQUIRE(jobs.size() == 12);
+    const model::Job &a = jobs[0], &b = jobs[1], &c = jobs[11];
+    // Values are what was sent.
+    CHECK(sv(*a.prompt) == "cat");
+    CHECK(sv(*b.params->sampler_name) == "DDIM");
+    CHECK(sv(*c.message) == "Loading model");
+    CHECK(sv(*c.params->sampler_name) == "Euler a");
+    // The params' prompt is the job's own text, not a copy.
+    CHECK(a.params->prompt->data() == a.prompt->data());
+    CHECK(b.params->prompt->data() == b.prompt->data());
+    // Texts that repeat between jobs are one allocation...
+    CHECK(a.params->negative_prompt->data() == b.params->negative_prompt->data());
+    CHECK(a.params->backend->data() == c.params->backend->data());
+    CHECK(a.message->data() == b.message->data());
+    // ...while a value pushed out by eight others is made again (equal, not shared), and
+    // different values never mix.
+    CHECK(sv(*a.params->sampler_name) == sv(*c.params->sampler_name));
+    CHECK(a.params->sampler_name->data() != c.params->sampler_name->data());
+    CHECK(a.params->sampler_name->data() != b.params->sampler_name->data());
+    CHECK(a.prompt->data() != c.prompt->data());  // the prompt keeps only the last one
+}

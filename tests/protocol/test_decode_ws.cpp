@@ -233,3 +233,34 @@ TEST_CASE("spec 3.1: one decoder decodes a long stream of frames") {
         CHECK(std::get<model::ProgressMessage>(d->value).progress == i);
     }
 }
+
+TEST_CASE("issue 16.1: the one-walk envelope read gives what the general read gives, in every field order") {
+    const std::string type = R"("type":"progress_update")", stamp = R"("timestamp":"2026-11-26T07:07:26Z")",
+                      data = R"("data":{"job_id":" j7 ","progress":0.25,"status":"processing","current_step":"x"})";
+    const std::string orders[] = {"{" + type + "," + stamp + "," + data + "}", "{" + type + "," + data + "," + stamp + "}",
+                                  "{" + stamp + "," + type + "," + data + "}", "{" + data + "," + type + "," + stamp + "}",
+                                  "{" + stamp + "," + data + "," + type + "}",
+                                  // a second data is ignored whichever way the frame is read
+                                  "{" + type + "," + data + R"(,"data":{"job_id":"other"}})"};
+    for (const auto& frame : orders) {
+        CAPTURE(frame);
+        const auto d = decodeOk(frame);
+        const auto* m = std::get_if<model::ProgressMessage>(&d.value);
+        REQUIRE(m != nullptr);
+        CHECK(sv(m->job_id) == "j7");
+        CHECK(m->progress == 25);
+        CHECK(m->status == JobStatus::Processing);
+        CHECK_FALSE(m->current_step);
+        REQUIRE(d.warnings.size() == 1);
+        CHECK(d.warnings[0] == "progress_update: current_step must be an integer or null, got string \"x\"; ignored");
+    }
+    // A flat frame whose field happens to be called data (not an object) is read as flat.
+    const auto flat = as<model::ProgressMessage>(R"({"type":"generation_progress","data":"x","job_id":"f","progress":0.5})");
+    CHECK(sv(flat.job_id) == "f");
+    CHECK(flat.progress == 50);
+    // Text after the envelope is refused on the one-walk path too.
+    Decoder decoder;
+    auto trailing = decoder.wsMessage("{" + type + "," + data + "} x", kReceived);
+    REQUIRE_FALSE(trailing.ok());
+    CHECK(trailing.error().message.find("WebSocket frame: ") == 0);
+}

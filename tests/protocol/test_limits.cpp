@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocol/decode.hpp"
+#include "protocol/json_read.hpp"
 #include "protocol_fixtures.hpp"
 #include "protocol_test_util.hpp"
 
@@ -104,6 +105,52 @@ TEST_CASE("issue 9: JSON nested deeper than maxDepth is refused with a clear err
          {decoder.systemStatus(tenMiB).error().message, decoder.wsMessage(tenMiB, 0).error().message,
           decoder.results(tenMiB).error().message}) {
         CHECK(message.find("nested deeper than 64 levels") != std::string::npos);
+    }
+}
+
+TEST_CASE("issue 16.3: the depth defence's bracket count and structural walk agree with the byte scan") {
+    Rng rng{0x16'03'2026};
+    // The vectorised count of '[' and '{' bytes against a plain loop, across every tail length
+    // and past the 255-step counter flush (4080 bytes).
+    const char noise[] = "{}[]\"\\ a:,{[";
+    for (size_t length : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{263}, size_t{4079},
+                          size_t{4080}, size_t{4081}, size_t{10000}}) {
+        std::string text(length, ' ');
+        for (char& c : text) c = noise[rng.below(sizeof noise - 1)];
+        size_t opens = 0;
+        for (char c : text) opens += c == '[' || c == '{';
+        for (size_t limit : {size_t{0}, size_t{3}, opens > 0 ? opens - 1 : 0, opens, opens + 1}) {
+            CAPTURE(length);
+            CAPTURE(limit);
+            CHECK(detail::opensAtMost(text, limit) == (opens <= limit));
+        }
+    }
+    // Valid JSON with brackets in strings and escapes: stage 1's structurals give the same
+    // answer as the string-aware byte scan, at every limit around the real depth.
+    simdjson::ondemand::parser parser;
+    for (int round = 0; round < 200; ++round) {
+        const size_t target = 1 + rng.below(80);  // the document's real depth
+        std::string valid;
+        std::vector<char> open;
+        for (size_t i = 0; i < target; ++i) {
+            const bool object = rng.below(2) != 0;
+            valid += object ? R"({"k[{":)" : R"(["v]}[\"",)";
+            open.push_back(object ? '}' : ']');
+        }
+        valid += "1";
+        while (!open.empty()) {
+            valid += open.back();
+            open.pop_back();
+        }
+        const simdjson::padded_string padded(valid);
+        simdjson::ondemand::document doc;
+        REQUIRE(parser.iterate(padded).get(doc) == simdjson::SUCCESS);
+        for (size_t limit : {target - 1, target, target + 1, size_t{64}}) {
+            CAPTURE(valid);
+            CAPTURE(limit);
+            CHECK(detail::structuralsNestDeeperThan(doc, limit) == detail::nestsDeeperThan(valid, limit));
+            CHECK(detail::structuralsNestDeeperThan(doc, limit) == (target > limit));
+        }
     }
 }
 
@@ -209,4 +256,29 @@ TEST_CASE("issue 9: a huge list of invalid entries keeps 100 warnings and counts
     CHECK(decoded->warnings[0].rfind("active job #0: ", 0) == 0);
     CHECK(decoded->warnings[99].rfind("active job #99: ", 0) == 0);
     CHECK(decoded->warnings[100] == "active jobs: 199900 more warnings were left out");
+}
+
+TEST_CASE("issue 16.1: the parse timer samples small bodies one in 16, times every large one, counts every call") {
+    Decoder decoder;
+    const std::string frame = R"({"type":"progress_update","data":{"job_id":"j","progress":0.5}})";
+    auto first = decoder.wsMessage(frame, kReceived);
+    REQUIRE(first.ok());
+    CHECK(decoder.tally().decodes == 1);
+    CHECK(decoder.tally().timed == 1);  // the first small call is timed, so the metric moves at once
+    const int64_t afterFirst = decoder.tally().nanos;
+    CHECK(afterFirst > 0);
+    for (int i = 1; i < 160; ++i) REQUIRE(decoder.wsMessage(frame, kReceived).ok());
+    CHECK(decoder.tally().decodes == 160);
+    CHECK(decoder.tally().timed == 10);
+    // Failed calls count too, and bodies of 4 KiB or more are always timed.
+    std::string large = "[";
+    while (large.size() < 5000) large += R"({"id":"x","status":"queued","progress":0,"created_at":"2026-01-01T00:00:00"},)";
+    large.back() = ']';
+    REQUIRE(decoder.activeJobs(large, kReceived).ok());
+    REQUIRE_FALSE(decoder.activeJobs(large + "x", kReceived).ok());
+    CHECK(decoder.tally().decodes == 162);
+    CHECK(decoder.tally().timed == 12);
+    // A sampled call stands for 16: the estimate is at least 16 times the smallest timed call
+    // (steady_clock is monotonic, so every timed call adds > 0).
+    CHECK(decoder.tally().nanos >= afterFirst + 9 * 16);
 }

@@ -211,6 +211,43 @@ GOLDEN_TEST("issue 10 golden: live metrics sparklines", "live_metrics", kDefault
 GOLDEN_TEST("issue 10 golden: timeline with running queued completed and failed lanes", "timeline", kDefaultDiff)
 GOLDEN_TEST("issue 14.5 golden: the Notifications panel keeps every toast with times and counts", "notifications", kDefaultDiff)
 
+// Issue 17.2: a fleet of two backends (the busy_queue and results_grid fixtures, gpu-1 focused)
+// in all-backends mode: the Fleet panel's All row, the queue and results of both with a Backend
+// column and labels, the status bar's fleet segment. Fixtures hold one backend, so the fleet is
+// made here from two of them.
+TEST_CASE("issue 17.2 golden: all-backends mode over two backends with a Backend column") {
+    const std::string title = "issue 17.2 golden: all-backends mode over two backends with a Backend column";
+    auto a = app::loadFixture(fixturePath("busy_queue").string());
+    auto b = app::loadFixture(fixturePath("results_grid").string());
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    std::vector<ui::FleetRow> rows(2);
+    rows[0].name = "gpu-1";
+    rows[0].url = a->snapshot->backendUrl;
+    rows[0].snapshot = a->snapshot;
+    rows[0].focused = true;
+    rows[1].name = "gpu-2";
+    rows[1].url = b->snapshot->backendUrl;
+    rows[1].snapshot = b->snapshot;
+    app::FrameSource source = app::fixtureSource(a.value());
+    source.fleet = [rows] { return rows; };
+    app::NullCommands commands;
+    app::OffscreenRun run;
+    run.width = a->width;
+    run.height = a->height;
+    run.prepare = [&a](ui::UiState& st) {
+        st = a.value().ui;
+        st.allBackends = true;
+    };
+    auto image = app::renderOffscreen(source, commands, run);
+    REQUIRE(image.ok());
+    const model::Image first = image.value();
+    image = app::renderOffscreen(source, commands, run);
+    REQUIRE(image.ok());
+    CHECK_MESSAGE(first.rgba == image.value().rgba, "two renders of the same fleet differ");
+    checkRendered("fleet_all", title, kDefaultDiff, first);
+}
+
 // ---- the real binary ---------------------------------------------------------------------------
 
 TEST_CASE("issue 7 screenshots: genmon --fixture --screenshot writes the same pixels as the in-process render") {

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <imgui.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,42 +22,66 @@ namespace genmon::test {
 class RecordingCommands final : public ui::CommandSink {
 public:
     std::vector<std::string> log;
-    orchestrator::QueueViewSpec lastSpec;
-    void cancelJob(const std::string& id) override { log.push_back("cancelJob " + id); }
-    void clearQueue() override { log.push_back("clearQueue"); }
-    void clearCompletedJobs() override { log.push_back("clearCompletedJobs"); }
-    void deleteResult(const std::string& id) override { log.push_back("deleteResult " + id); }
-    void refreshAll() override { log.push_back("refreshAll"); }
-    void refreshResults() override { log.push_back("refreshResults"); }
-    void startGeneration(const model::GenerationRequest& r, model::GenerationMode) override {
-        log.push_back("startGeneration " + r.prompt);
+    // Issue 17.2: backend(i)'s commands land in the same log as "@i cancelJob x".
+    ui::CommandSink& backend(int index) override {
+        if (parent_) return parent_->backend(index);
+        auto& sink = routed_[index];
+        if (!sink) {
+            sink = std::make_unique<RecordingCommands>();
+            sink->parent_ = this;
+            sink->prefix_ = std::to_string(index);
+            sink->prefix_.insert(sink->prefix_.begin(), '@');
+            sink->prefix_.push_back(' ');
+        }
+        return *sink;
     }
-    void setHistoryLimit(int n) override { log.push_back("setHistoryLimit " + std::to_string(n)); }
+    void add(std::string line) {
+        if (parent_)
+            parent_->log.push_back(line.insert(0, prefix_));
+        else
+            log.push_back(std::move(line));
+    }
+    orchestrator::QueueViewSpec lastSpec;
+    void cancelJob(const std::string& id) override { add("cancelJob " + id); }
+    void clearQueue() override { add("clearQueue"); }
+    void clearCompletedJobs() override { add("clearCompletedJobs"); }
+    void deleteResult(const std::string& id) override { add("deleteResult " + id); }
+    void refreshAll() override { add("refreshAll"); }
+    void refreshResults() override { add("refreshResults"); }
+    void startGeneration(const model::GenerationRequest& r, model::GenerationMode) override {
+        add("startGeneration " + r.prompt);
+    }
+    void setHistoryLimit(int n) override { add("setHistoryLimit " + std::to_string(n)); }
     void setQueueView(const orchestrator::QueueViewSpec& spec) override {
         lastSpec = spec;
-        log.push_back("setQueueView " + spec.filter);
+        add("setQueueView " + spec.filter);
     }
     void setPollIntervals(int down, int up, int status) override {
-        log.push_back("setPollIntervals " + std::to_string(down) + " " + std::to_string(up) + " " + std::to_string(status));
+        add("setPollIntervals " + std::to_string(down) + " " + std::to_string(up) + " " + std::to_string(status));
     }
-    void connect(const std::string& url) override { log.push_back("connect " + url); }
-    void reconnect() override { log.push_back("reconnect"); }
-    void startDemo() override { log.push_back("startDemo"); }
-    void copyToClipboard(const std::string& text) override { log.push_back("copy " + text); }
-    void quit() override { log.push_back("quit"); }
-    void focusBackend(int index) override { log.push_back("focusBackend " + std::to_string(index)); }
+    void connect(const std::string& url) override { add("connect " + url); }
+    void reconnect() override { add("reconnect"); }
+    void startDemo() override { add("startDemo"); }
+    void copyToClipboard(const std::string& text) override { add("copy " + text); }
+    void quit() override { add("quit"); }
+    void focusBackend(int index) override { add("focusBackend " + std::to_string(index)); }
     int pendingCommands() const override { return 0; }
     // Issue 18: a live backend with a history (false: what fixtures render).
     bool live = false;
     bool canRunAgain() const override { return live; }
     bool searchesHistory() const override { return live; }
-    void runAgain(const std::string& id) override { log.push_back("runAgain " + id); }
+    void runAgain(const std::string& id) override { add("runAgain " + id); }
     void runAgainAll(const std::vector<std::string>& ids) override {
         std::string line = "runAgainAll";
         for (const auto& id : ids) line += " " + id;
-        log.push_back(line);
+        add(line);
     }
     size_t count(const std::string& line) const { return static_cast<size_t>(std::count(log.begin(), log.end(), line)); }
+
+private:
+    RecordingCommands* parent_ = nullptr;
+    std::string prefix_;
+    std::map<int, std::unique_ptr<RecordingCommands>> routed_;
 };
 
 inline constexpr int64_t kNow = 1'795'694'400'000'000;  // 2026-11-26T12:00:00Z

@@ -357,3 +357,34 @@ TEST_CASE("issue 18.1: the window records every job it sees into the history fil
     REQUIRE(off.genmon().waitExit(15s).has_value());
     CHECK_FALSE(fs::exists(off.dir() / "state" / "genmon" / "history.sqlite3"));
 }
+
+TEST_CASE("issue 17.2: with two backends, 0 lists both in one window and c then Enter cancels the second one's job in its own genmon-sim") {
+    SessionOptions fleet;
+    fleet.secondBackend = true;
+    Session s("fleet_all_cancel", fleet);
+    const size_t both = sessionPrompts().size() + secondBackendPrompts().size();
+    s.key("0");
+    const UiView all = s.waitUi([&](const UiView& v) { return v.rowsTopDown().size() == both; },
+                                "0 lists both backends' jobs in one queue");
+    // In all-backends mode a row is "<backend>/<job id>": the second backend's are "1/...".
+    const auto rows = all.rowsTopDown();
+    size_t index = rows.size();
+    const auto secondJobs = s.sim2().activeJobs();
+    for (size_t i = 0; i < rows.size() && index == rows.size(); ++i)
+        if (rows[i].rfind("1/", 0) == 0)
+            for (const auto& j : secondJobs)
+                if (j.id == rows[i].substr(2) && j.status == "queued") index = i;
+    REQUIRE_MESSAGE(index < rows.size(), "no row of the second backend is a queued job in its genmon-sim");
+    const std::string job = rows[index].substr(2);
+    cursorTo(s, rows, index);
+    s.key("c");
+    const UiView asking = s.waitUi([](const UiView& v) { return v.confirm == "cancelJobs"; }, "c asks to confirm");
+    CHECK_MESSAGE(asking.confirmText.find("on two") != std::string::npos, asking.confirmText);  // names the backend
+    s.key("Return");
+    std::string status;
+    waitUntil([&] { return (status = s.sim2().jobStatus(job)) == "cancelled"; }, kActionDeadline);
+    CHECK_MESSAGE(status == "cancelled", "the second genmon-sim says the job is " << status);
+    for (const auto& j : s.sim().activeJobs()) CHECK(s.sim().jobStatus(j.id) != "cancelled");  // the first is untouched
+    s.waitUi([&](const UiView& v) { return v.item("queue.row:1/" + job) == nullptr; }, "the cancelled job left the list");
+    s.screenshot("after_cancel");
+}

@@ -435,6 +435,14 @@ const std::vector<std::string>& sessionPrompts() {
     return prompts;
 }
 
+const std::vector<std::string>& secondBackendPrompts() {
+    static const std::vector<std::string> prompts = {
+        "backend two: a harbour at noon", "backend two: a cat on a windowsill", "backend two: a field of tulips",
+        "backend two: a kite over the dunes",
+    };
+    return prompts;
+}
+
 Session::Session(const std::string& name, SessionOptions options) {
     dir_ = test::outputDir() / "window" / name;
     std::filesystem::remove_all(dir_);
@@ -460,10 +468,19 @@ Session::Session(const std::string& name, SessionOptions options) {
     sim_ = SimProcess::start(dir_, &error);
     REQUIRE_MESSAGE(sim_ != nullptr, error);
     for (const auto& prompt : sessionPrompts()) jobIds_[prompt] = sim_->queueJob(prompt);
+    if (options.secondBackend) {
+        std::filesystem::create_directories(dir_ / "two");
+        sim2_ = SimProcess::start(dir_ / "two", &error);
+        REQUIRE_MESSAGE(sim2_ != nullptr, error);
+        for (const auto& prompt : secondBackendPrompts()) jobIds_[prompt] = sim2_->queueJob(prompt);
+    }
 
     // 3. genmon in the window, with a private config and state folder and the probe file.
     ChildSpec g;
-    g.argv = {GENMON_EXE, "--backend", sim_->baseUrl()};
+    if (options.secondBackend)
+        g.argv = {GENMON_EXE, "--backend", "one=" + sim_->baseUrl(), "--backend", "two=" + sim2_->baseUrl()};
+    else
+        g.argv = {GENMON_EXE, "--backend", sim_->baseUrl()};
     g.argv.insert(g.argv.end(), options.genmonArgs.begin(), options.genmonArgs.end());
     g.env = {{"DISPLAY", display_},
              {"XDG_CONFIG_HOME", (dir_ / "config").string()},
@@ -490,7 +507,10 @@ Session::Session(const std::string& name, SessionOptions options) {
     // the rows keep their order (the running job first, then the queue), so a row the test
     // picks stays where it is.
     const size_t jobs = sessionPrompts().size();
-    const std::string title = "1 running, " + std::to_string(jobs - 1) + " queued";
+    // A fleet's title counts every backend (issue 17.2).
+    const size_t all = jobs + (sim2_ ? secondBackendPrompts().size() : 0);
+    const size_t running = sim2_ ? 2 : 1;
+    const std::string title = std::to_string(running) + " running, " + std::to_string(all - running) + " queued";
     waitUi(
         [&](const UiView& v) {
             return v.connected && v.activeJobs == jobs && v.rowsTopDown().size() == jobs &&
@@ -504,6 +524,7 @@ Session::~Session() {
     // server or backend vanish.
     if (genmon_) genmon_->stop();
     sim_.reset();
+    sim2_.reset();
     if (xvfb_) xvfb_->stop();
 }
 
@@ -548,6 +569,7 @@ namespace {
 // GLFW's key code for the X key a keysym is typed with (letters: their ASCII capitals).
 int glfwKeyOf(const std::string& keysym) {
     if (keysym.size() == 1 && keysym[0] >= 'a' && keysym[0] <= 'z') return keysym[0] - 'a' + 'A';
+    if (keysym.size() == 1 && keysym[0] >= '0' && keysym[0] <= '9') return keysym[0];  // GLFW_KEY_0..9 are ASCII
     if (keysym == "Return") return 257;
     if (keysym == "Escape") return 256;
     if (keysym == "slash" || keysym == "question") return '/';  // ? is shift + the / key

@@ -161,8 +161,14 @@ private:
 // The prompts a session queues, in order; two mention a lighthouse (the filter test).
 const std::vector<std::string>& sessionPrompts();
 
+// Issue 17.2: the prompts the second backend of a fleet session queues.
+const std::vector<std::string>& secondBackendPrompts();
+
 struct SessionOptions {
     std::vector<std::string> genmonArgs;  // after --backend URL, e.g. --record FILE
+    // A fleet: a second genmon-sim with secondBackendPrompts(), genmon started with
+    // --backend one=URL --backend two=URL2 (focused on "one" until a digit key says otherwise).
+    bool secondBackend = false;
 };
 
 class Session {
@@ -176,6 +182,7 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path configDir() const { return dir_ / "config" / "genmon"; }
     SimProcess& sim() { return *sim_; }
+    SimProcess& sim2() { return *sim2_; }  // secondBackend sessions only
     Child& genmon() { return *genmon_; }
     const std::string& display() const { return display_; }
     const std::string& window() const { return window_; }
@@ -217,7 +224,7 @@ private:
     std::filesystem::path dir_;
     std::unique_ptr<Child> xvfb_;
     std::string display_;
-    std::unique_ptr<SimProcess> sim_;
+    std::unique_ptr<SimProcess> sim_, sim2_;
     std::unique_ptr<Child> genmon_;
     std::string window_;
     std::map<std::string, std::string> jobIds_;
