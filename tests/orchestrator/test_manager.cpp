@@ -491,6 +491,15 @@ TEST_CASE("spec 7.3 integration: after release, neither a history nor a backend 
 
 // ---- issue 15.2: the manager is the only door to the lifecycle --------------------------------
 
+// A binding whose initialize has run and answered ok.
+static Binding initialized(ManagerHarness& h) {
+    auto b = h.manager.acquire();
+    auto f = b.initialize();
+    h.exec.runUntilIdle();
+    REQUIRE(f.get().ok());
+    return b;
+}
+
 template <class O>
 concept CanInitialize = requires(O& o) { o.initialize(OrchestratorOptions{}); };
 template <class O>
@@ -533,10 +542,7 @@ TEST_CASE("contract lifecycle initialize (issue 15.2): a second initialize throu
 TEST_CASE("contract lifecycle destroy (issue 15.2): destroy through the manager ends the lifecycle, the next initialize runs again") {
     ManagerHarness h;
     h.fake.jobs.push(fetchedJobs({makeJob("first-life", JobStatus::Queued)}));
-    auto b = h.manager.acquire();
-    auto f = b.initialize();
-    h.exec.runUntilIdle();
-    REQUIRE(f.get().ok());
+    auto b = initialized(h);
     REQUIRE(h.snap()->jobs.size() == 1);
     auto d = h.manager.destroy();
     h.exec.runUntilIdle();
@@ -563,10 +569,7 @@ TEST_CASE("contract lifecycle destroy (issue 15.2): destroy through the manager 
 TEST_CASE("contract lifecycle cleanup (issue 15.2): cleanup through the manager keeps the data, and the next initialize runs again") {
     ManagerHarness h;
     h.fake.jobs.push(fetchedJobs({makeJob("kept", JobStatus::Queued)}));
-    auto b = h.manager.acquire();
-    auto f = b.initialize();
-    h.exec.runUntilIdle();
-    REQUIRE(f.get().ok());
+    auto b = initialized(h);
     auto c = h.manager.cleanup();
     h.exec.runUntilIdle();
     REQUIRE(c.get().ok());
@@ -585,10 +588,7 @@ TEST_CASE("spec 7.2 binding (issue 15.2): a released binding reaches nothing: no
     ManagerHarness h;
     h.fake.jobs.push(fetchedJobs({makeJob("a", JobStatus::Queued)}));
     auto keep = h.manager.acquire();
-    auto b = h.manager.acquire();
-    auto f = b.initialize();
-    h.exec.runUntilIdle();
-    REQUIRE(f.get().ok());
+    auto b = initialized(h);
     REQUIRE(b.snapshot()->jobs.size() == 1);
     b.release();
     CHECK(b.released());
