@@ -14,7 +14,7 @@
 #include "harness.hpp"
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/executor.hpp"
-#include "orchestrator/orchestrator.hpp"
+#include "orchestrator/manager.hpp"
 #include "orchestrator/snapshot_buffer.hpp"
 #include "payload.hpp"
 #include "protocol/base64.hpp"
@@ -85,11 +85,20 @@ int main(int argc, char** argv) {
         for (auto& r : results->value) backend->results.push_back({std::move(r.result), std::move(r.imageBase64)});
     }
 
-    orchestrator::GenerationOrchestrator orch(exec, tinyFactory(exec, backend), buffer, events);
+    // Through a manager, as the app does: the orchestrator's lifecycle is the manager's (issue 15.2).
+    orchestrator::OrchestratorManager manager(exec, tinyFactory(exec, backend), buffer, events, {});
+    orchestrator::Binding binding = manager.acquire();
+    // The last release posts the destroy, which the manager waits for: run it on the way out.
+    struct Drain {
+        orchestrator::Binding& binding;
+        orchestrator::ManualExecutor& exec;
+        ~Drain() { binding.release(), exec.runUntilIdle(); }
+    } drain{binding, exec};
     orchestrator::OrchestratorOptions options;
     options.backend.baseUrl = "http://127.0.0.1:8000/api/v1";
-    options.historyLimit = 200;
-    auto init = orch.initialize(options);
+    manager.setHistoryLimitOverride(200);
+    manager.setOptions(options);
+    auto init = binding.initialize();
     exec.runUntilIdle();  // fetches, ingest, then every thumbnail decode (4 at a time)
     exec.advance(100);    // the coalesced publish (publishCoalesceMs) after the last thumbnail
     if (!init.get().ok()) return std::fprintf(stderr, "bench: initialize failed\n"), 1;

@@ -18,7 +18,7 @@
 #include "harness.hpp"
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/executor.hpp"
-#include "orchestrator/orchestrator.hpp"
+#include "orchestrator/manager.hpp"
 #include "orchestrator/queue_forecast.hpp"
 #include "orchestrator/queue_module.hpp"
 #include "orchestrator/snapshot_buffer.hpp"
@@ -102,10 +102,20 @@ PublishFigure measurePublish(size_t n, int warmup, int reps) {
         orchestrator::EventQueue events;
         auto backend = std::make_shared<TinyBackend>();
         backend->jobs = q.jobs;
-        orchestrator::GenerationOrchestrator orch(exec, tinyFactory(exec, backend), buffer, events);
+        // Through a manager, as the app does: the orchestrator's lifecycle is the manager's (issue 15.2).
+        orchestrator::OrchestratorManager manager(exec, tinyFactory(exec, backend), buffer, events, {});
+        orchestrator::Binding binding = manager.acquire();
+        orchestrator::GenerationOrchestrator& orch = manager.orchestrator();
+        // The last release posts the destroy, which the manager waits for: run it on the way out.
+        struct Drain {
+            orchestrator::Binding& binding;
+            orchestrator::ManualExecutor& exec;
+            ~Drain() { binding.release(), exec.runUntilIdle(); }
+        } drain{binding, exec};
         orchestrator::OrchestratorOptions options;
         options.backend.baseUrl = "http://127.0.0.1:8000/api/v1";
-        auto init = orch.initialize(options);
+        manager.setOptions(options);
+        auto init = binding.initialize();
         exec.runUntilIdle();
         if (!init.get().ok() || buffer.acquire()->jobs.size() != f.jobs) {
             std::fprintf(stderr, "bench: the orchestrator did not load %zu jobs\n", f.jobs);

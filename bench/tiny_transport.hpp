@@ -73,7 +73,7 @@ public:
     void downloadImage(const std::string&, orchestrator::Callback<model::ImagePtr> done) override {
         answer(std::move(done), model::Outcome<model::ImagePtr>(unsupported()));
     }
-    void startPush(orchestrator::PushListener*) override {}
+    void startPush(orchestrator::UpdateSink*) override {}
     void stopPush() override {}
     void reconnect() override {}
     void cancelAll() override {}

@@ -22,13 +22,6 @@ ReplaySession::ReplaySession(std::shared_ptr<const transport::Recording> recordi
       options_(options),
       clock_(recording_->startedAtMicros),
       log_(std::make_shared<orchestrator::ExchangeLog>()) {
-    orchestrator_ = std::make_unique<orchestrator::GenerationOrchestrator>(
-        clock_, transport::makeReplayTransportFactory(clock_, recording_, log_), buffer_, events_);
-}
-
-ReplaySession::~ReplaySession() { shutdown(); }
-
-void ReplaySession::initialize() {
     orchestrator::OrchestratorOptions o;
     o.backend.baseUrl = recording_->baseUrl;
     o.backend.replayName = recording_->name.empty() ? std::string("recording") : recording_->name;
@@ -36,8 +29,16 @@ void ReplaySession::initialize() {
     if (!recording_->endNote.empty()) o.backend.replayName += " " + recording_->endNote;
     o.polls = options_.polls;
     o.usePush = true;
+    manager_ = std::make_unique<orchestrator::OrchestratorManager>(
+        clock_, transport::makeReplayTransportFactory(clock_, recording_, log_), buffer_, events_, std::move(o));
+    binding_.emplace(manager_->acquire());
+}
+
+ReplaySession::~ReplaySession() { shutdown(); }
+
+void ReplaySession::initialize() {
     // The answer is the recording's: a backend that was down at the start shows as such.
-    (void)orchestrator_->initialize(std::move(o));
+    (void)binding_->initialize();
 }
 
 void ReplaySession::runToEnd() {
@@ -80,10 +81,11 @@ void ReplaySession::shutdown() {
     shutDown_ = true;
     stopping_ = true;
     if (driver_.joinable()) driver_.join();
-    // This thread is the worker now: destroy (transport closed, answers cancelled), then drain.
-    (void)orchestrator_->destroy();
+    // This thread is the worker now: the last release destroys (transport closed, answers
+    // cancelled); drain it before the manager, which waits for what it posted, goes.
+    binding_.reset();
     clock_.runUntilIdle();
-    orchestrator_.reset();
+    manager_.reset();
 }
 
 }  // namespace genmon::app

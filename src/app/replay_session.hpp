@@ -1,7 +1,8 @@
 #pragma once
 // genmon --replay FILE: the orchestrator driven by a recording (transport/recording.hpp) with
 // no network. It runs unchanged on a ManualExecutor whose clock starts at the recording's start;
-// a ReplayTransport answers its fetches and replays the socket from the file.
+// a ReplayTransport answers its fetches and replays the socket from the file. Like the live
+// session it goes through an OrchestratorManager and one Binding (the only door to lifecycle).
 //
 //   runToEnd()  deterministic and without waiting (--dump-snapshot, --screenshot, tests): the
 //               whole recording on the calling thread; the same file gives the same snapshot.
@@ -21,7 +22,7 @@
 #include "model/error.hpp"
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/exchange_log.hpp"
-#include "orchestrator/orchestrator.hpp"
+#include "orchestrator/manager.hpp"
 #include "orchestrator/snapshot_buffer.hpp"
 #include "orchestrator/executor.hpp"
 #include "transport/recording.hpp"
@@ -54,7 +55,8 @@ public:
     orchestrator::SnapshotBuffer& snapshots() noexcept { return buffer_; }
     orchestrator::EventQueue& events() noexcept { return events_; }
     const orchestrator::ExchangeLog& exchanges() const noexcept { return *log_; }
-    orchestrator::GenerationOrchestrator& orchestrator() noexcept { return *orchestrator_; }
+    orchestrator::GenerationOrchestrator& orchestrator() noexcept { return manager_->orchestrator(); }
+    orchestrator::OrchestratorManager& manager() noexcept { return *manager_; }
     const transport::Recording& recording() const noexcept { return *recording_; }
     // Empty for a complete recording; else the one line saying where the file ends (issue 14.2).
     const std::string& truncation() const noexcept { return recording_->truncation; }
@@ -73,7 +75,8 @@ private:
     orchestrator::SnapshotBuffer buffer_;
     orchestrator::EventQueue events_;
     std::shared_ptr<orchestrator::ExchangeLog> log_;
-    std::unique_ptr<orchestrator::GenerationOrchestrator> orchestrator_;
+    std::unique_ptr<orchestrator::OrchestratorManager> manager_;
+    std::optional<orchestrator::Binding> binding_;
     std::thread driver_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> finished_{false};

@@ -41,7 +41,12 @@ void Binding::setHistoryVisible(bool visible) {
     if (manager_) manager_->setVisible(id_, visible);
 }
 
-GenerationOrchestrator& Binding::orchestrator() const { return *manager_->orchestrator_; }
+GenerationOrchestrator* Binding::orchestrator() const { return manager_ ? manager_->orchestrator_.get() : nullptr; }
+
+SnapshotPtr Binding::snapshot() const {
+    static const SnapshotPtr kEmpty = std::make_shared<const Snapshot>();
+    return manager_ ? manager_->orchestrator_->snapshot() : kEmpty;
+}
 
 // ---- Manager --------------------------------------------------------------------------------
 
@@ -149,29 +154,46 @@ std::shared_future<model::Status> OrchestratorManager::initializeShared() {
 }
 
 void OrchestratorManager::release(uint64_t id) {
-    bool destroy = false;
     {
         std::lock_guard lock(mutex_);
         std::erase_if(consumers_, [id](const Consumer& c) { return c.id == id; });
-        if (consumers_.empty()) {
-            destroy = initialized_ || initializing_.has_value();
-            if (destroy) ++lifecycle_;
-            if (initializing_) outstanding_.push_back(*initializing_);
-            initialized_ = false;
-            initializing_.reset();
-            appliedHistoryLimit_ = kDefaultHistoryLimit;
-        } else {
+        if (!consumers_.empty()) {
             syncHistoryLimit();
+            return;
         }
+        appliedHistoryLimit_ = kDefaultHistoryLimit;
+        if (!initialized_ && !initializing_) return;
     }
     // The last consumer is gone: destroy (cleanup + resetState), as §7.2 destroyOrchestrator.
-    if (!destroy) return;
-    auto done = orchestrator_->destroy().share();
+    (void)endLifecycle(true);
+}
+
+std::shared_future<model::Status> OrchestratorManager::endLifecycle(bool reset) {
+    {
+        std::lock_guard lock(mutex_);
+        ++lifecycle_;  // an initialize still in flight now answers a lifecycle that is over
+        if (initializing_) outstanding_.push_back(*initializing_);
+        initialized_ = false;
+        initializing_.reset();
+    }
+    auto done = (reset ? orchestrator_->destroy() : orchestrator_->cleanup()).share();
     std::lock_guard lock(mutex_);
     std::erase_if(outstanding_, [](const std::shared_future<model::Status>& f) {
         return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
     });
-    outstanding_.push_back(std::move(done));
+    outstanding_.push_back(done);
+    return done;
+}
+
+std::shared_future<model::Status> OrchestratorManager::cleanup() { return endLifecycle(false); }
+
+std::shared_future<model::Status> OrchestratorManager::destroy() { return endLifecycle(true); }
+
+std::shared_future<model::Status> OrchestratorManager::resetState() { return orchestrator_->resetState().share(); }
+
+void OrchestratorManager::setOptions(OrchestratorOptions options) {
+    std::lock_guard lock(mutex_);
+    options_ = std::move(options);
 }
 
 void OrchestratorManager::setVisible(uint64_t id, bool visible) {

@@ -1,8 +1,10 @@
 #pragma once
 // OrchestratorManager (spec §7.2): owns the one orchestrator of a backend and hands out RAII
-// bindings to its consumers (the window, the CLI dump, tests). The first initialize runs once
-// and is shared; a failed one can be retried; the last release destroys. The history limit is
-// 50 while any consumer shows history, else 10 (a person's explicit choice overrides both).
+// bindings to its consumers (the window, the CLI dump, replay, tests). The first initialize runs
+// once and is shared; a failed one can be retried; the last release destroys. The history limit
+// is 50 while any consumer shows history, else 10 (a person's explicit choice overrides both).
+// It is the only door to the lifecycle (issue 15.2): the orchestrator's initialize, cleanup,
+// destroy and resetState are private to it, so what consumers hold has reads and actions only.
 #include <future>
 #include <memory>
 #include <mutex>
@@ -35,8 +37,10 @@ public:
     bool released() const { return manager_ == nullptr; }
 
     void setHistoryVisible(bool visible);
-    GenerationOrchestrator& orchestrator() const;
-    SnapshotPtr snapshot() const { return orchestrator().snapshot(); }
+    // Reads and actions. Null once released: a released binding reaches nothing.
+    GenerationOrchestrator* orchestrator() const;
+    // The latest snapshot; once released, an empty one (every key at its initial value).
+    SnapshotPtr snapshot() const;
 
 private:
     friend class OrchestratorManager;
@@ -62,6 +66,18 @@ public:
     void setHistoryLimitOverride(std::optional<int> limit);
     int computedHistoryLimit() const;
 
+    // The options the next initialize uses; the history limit is the manager's (the 10/50 rule
+    // or the override). Affects no lifecycle already started.
+    void setOptions(OrchestratorOptions options);
+
+    // The rest of the contract's lifecycle, for whoever owns the manager. Each ends the current
+    // lifecycle but keeps every binding: the next initialize() runs initialize again.
+    std::shared_future<model::Status> cleanup();  // transport torn down, cached data kept
+    std::shared_future<model::Status> destroy();  // cleanup + resetState
+    // Clears queue, results and status; the transport and the lifecycle go on.
+    std::shared_future<model::Status> resetState();
+
+    // Reads and actions for the owner (the runtime's commands); lifecycle is not reachable here.
     GenerationOrchestrator& orchestrator() { return *orchestrator_; }
 
 private:
@@ -73,6 +89,8 @@ private:
     void release(uint64_t id);
     void setVisible(uint64_t id, bool visible);
     void syncHistoryLimit();  // caller holds mutex_
+    // Forgets the current lifecycle and posts its end (destroy, or cleanup when !reset).
+    std::shared_future<model::Status> endLifecycle(bool reset);
     std::shared_future<model::Status> initializeShared();
 
     Executor& worker_;

@@ -1,6 +1,8 @@
 #include "orchestrator/orchestrator.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 namespace genmon::orchestrator {
 
@@ -61,23 +63,18 @@ std::vector<Callback<Unit>> joinAll(int n, Callback<Unit> done) {
 }
 }  // namespace
 
-bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
-    return a.jobs.sameAs(b.jobs) && a.activeJobs.sameAs(b.activeJobs) && a.sortedActiveJobs.sameAs(b.sortedActiveJobs) &&
-           a.queueView.sameAs(b.queueView) && a.recentResults == b.recentResults && a.systemStatus == b.systemStatus &&
-           a.systemMetrics == b.systemMetrics && a.isConnected == b.isConnected &&
-           a.queueManagerActive == b.queueManagerActive && a.historyLimit == b.historyLimit &&
-           a.pollIntervalMs == b.pollIntervalMs && a.systemStatusReady == b.systemStatusReady &&
-           a.systemStatusApiAvailable == b.systemStatusApiAvailable && a.isActive == b.isActive &&
-           a.connection == b.connection && a.backendUrl == b.backendUrl && a.simulatedBackend == b.simulatedBackend &&
-           a.insecureTls == b.insecureTls && a.replayName == b.replayName && a.lastRefreshError == b.lastRefreshError &&
-           a.serverQueueLength == b.serverQueueLength && a.jobsPerMinute == b.jobsPerMinute &&
-           a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel &&
-           a.storedMatches == b.storedMatches && a.storedThroughput == b.storedThroughput;
-}
-
 GenerationOrchestrator::GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer,
                                                EventQueue& events)
-    : worker_(worker), factory_(std::move(factory)), buffer_(buffer), events_(events) {
+    : worker_(worker),
+      factory_(std::move(factory)),
+      buffer_(buffer),
+      events_(events),
+      images_(results_, {[this](const model::GenerationResult& r, const model::Image& image) {
+                             // Issue 18.1: the history keeps a thumbnail of each finished job.
+                             if (options_.lifecycleSink) options_.lifecycleSink->resultImage(r, image, options_.backend);
+                         },
+                         [this] { markDirty(); }}),
+      publisher_(worker, buffer, [this](Snapshot& s, int64_t now) { buildSnapshot(s, now); }) {
     // Issue 18: each new job and each change of status goes to the history, if there is one.
     queue_.setOnStatusSeen([this](const model::JobPtr& job) {
         if (options_.lifecycleSink && !isLocalPlaceholder(*job)) options_.lifecycleSink->jobSeen(*job, options_.backend);
@@ -117,76 +114,51 @@ std::vector<model::JobPtr> GenerationOrchestrator::getCancellableJobs() const {
 // ------------------------------------------------------------------------------------------
 // Publishing: latest-value snapshots, coalesced; always one right after a command completes.
 
-void GenerationOrchestrator::markDirty() {
-    if (publishTimer_ != 0) return;
-    // At most one snapshot per publishCoalesceMs window, without delaying a change that comes
-    // after a quiet spell: when the last publish is a window old or more, publish as soon as the
-    // current task ends (delay 0: every change of this task is in); otherwise at the window's end.
-    // (Trailing-only coalescing added the whole window to every isolated update: issue 8, 6a.)
-    const int64_t window = int64_t{options_.polls.publishCoalesceMs} * kMicrosPerMs;
-    const int64_t since = worker_.nowMicros() - lastPublishMicros_;
-    const int64_t delayMs =  // (a wall clock set back counts as quiet: never wait more than a window)
-        since >= window || since < 0 ? 0 : (window - since + kMicrosPerMs - 1) / kMicrosPerMs;
-    publishTimer_ = worker_.schedule(delayMs, [this] {
-        publishTimer_ = 0;
-        publishNow();
-    });
-}
+void GenerationOrchestrator::markDirty() { publisher_.markDirty(); }
 
-void GenerationOrchestrator::publishNow() {
-    if (publishTimer_ != 0) {
-        worker_.cancel(publishTimer_);
-        publishTimer_ = 0;
-    }
-    const int64_t now = worker_.nowMicros();
+void GenerationOrchestrator::publishNow() { publisher_.publishNow(); }
+
+// What a snapshot holds: the store's state at publish time (the publisher numbers it).
+void GenerationOrchestrator::buildSnapshot(Snapshot& s, int64_t now) {
     while (!completions_.empty() && now - completions_.front() > kThroughputWindowMicros) completions_.pop_front();
-    lastPublishMicros_ = now;
-
-    auto s = std::make_shared<Snapshot>();
-    s->version = ++version_;
-    s->builtAtMicros = now;
-    s->jobs = queue_.jobs();
-    s->activeJobs = queue_.activeJobs();
-    s->sortedActiveJobs = queue_.sortedActiveJobs();
-    s->recentResults = results_.results();
-    s->systemStatus = status_.status();
-    s->isConnected = connection_.phase == ConnectionPhase::Connected;
-    s->queueManagerActive = queueManagerActive_;
-    s->historyLimit = results_.historyLimit();
-    s->pollIntervalMs = pollIntervalMs_;
-    s->systemStatusReady = status_.ready();
-    s->systemStatusLastUpdated = status_.lastUpdated();
-    s->systemStatusApiAvailable = status_.apiAvailable();
-    s->isActive = isActive_;
-    s->connection = connection_;
-    s->systemMetrics = status_.metrics();
-    s->backendUrl = shownUrl(options_.backend.baseUrl);
-    s->simulatedBackend = options_.backend.simulated;
-    s->insecureTls = options_.backend.insecureTls;
-    s->replayName = options_.backend.replayName;
-    s->jobsUpdatedAtMicros = jobsUpdatedAt_;
-    s->resultsUpdatedAtMicros = resultsUpdatedAt_;
-    s->statusUpdatedAtMicros = statusUpdatedAt_;
-    s->lastRefreshError = lastRefreshError_;
-    s->counts = queue_.counts();
-    s->serverQueueLength = serverQueueLength_;
-    s->jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
-    s->queueViewSpec = queue_.viewSpec();
-    s->queueView = queue_.queueView();
-    s->storedMatches = storedMatches_;
-    s->storedThroughput = storedThroughput_;
-    s->jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
-    s->etaModel = eta_.model();
-    s->queueForecast = forecaster_.get({&s->sortedActiveJobs, s->counts.queued, s->counts.processing, s->etaModel,
-                                        s->jobHistory},
-                                       now);
+    s.jobs = queue_.jobs();
+    s.activeJobs = queue_.activeJobs();
+    s.sortedActiveJobs = queue_.sortedActiveJobs();
+    s.recentResults = results_.results();
+    s.systemStatus = status_.status();
+    s.isConnected = connection_.phase == ConnectionPhase::Connected;
+    s.queueManagerActive = queueManagerActive_;
+    s.historyLimit = results_.historyLimit();
+    s.pollIntervalMs = pollIntervalMs_;
+    s.systemStatusReady = status_.ready();
+    s.systemStatusLastUpdated = status_.lastUpdated();
+    s.systemStatusApiAvailable = status_.apiAvailable();
+    s.isActive = isActive_;
+    s.connection = connection_;
+    s.systemMetrics = status_.metrics();
+    s.backendUrl = shownUrl(options_.backend.baseUrl);
+    s.simulatedBackend = options_.backend.simulated;
+    s.insecureTls = options_.backend.insecureTls;
+    s.replayName = options_.backend.replayName;
+    s.jobsUpdatedAtMicros = jobsUpdatedAt_;
+    s.resultsUpdatedAtMicros = resultsUpdatedAt_;
+    s.statusUpdatedAtMicros = statusUpdatedAt_;
+    s.lastRefreshError = lastRefreshError_;
+    s.counts = queue_.counts();
+    s.serverQueueLength = serverQueueLength_;
+    s.jobsPerMinute = static_cast<double>(completions_.size()) / 5.0;
+    s.queueViewSpec = queue_.viewSpec();
+    s.queueView = queue_.queueView();
+    s.storedMatches = storedMatches_;
+    s.storedThroughput = storedThroughput_;
+    s.jobHistory = history_.view();  // issue 10: the same pointers until a job leaves the queue
+    s.etaModel = eta_.model();
+    s.queueForecast = forecaster_.get({&s.sortedActiveJobs, s.counts.queued, s.counts.processing, s.etaModel,
+                                       s.jobHistory},
+                                      now);
     scheduleForecast();
-    s->metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
-    s->cumulative = metrics_.cumulative();  // issue 17.4: a new pointer only when a count changed
-    s->contentVersion = lastPublished_ && sameContent(*lastPublished_, *s) ? lastPublished_->contentVersion
-                                                                          : ++contentVersion_;
-    lastPublished_ = s;
-    buffer_.publish(std::move(s));
+    s.metrics = metrics_.series();  // a pointer: the samples are shared, never copied here
+    s.cumulative = metrics_.cumulative();  // issue 17.4: a new pointer only when a count changed
 }
 
 // Issue 14.4: the queue forecast falls due once a second while jobs are active (remaining times
@@ -203,7 +175,7 @@ void GenerationOrchestrator::scheduleForecast() {
     forecastTimer_ = worker_.schedule((wait + kMicrosPerMs - 1) / kMicrosPerMs, [this] {
         forecastTimer_ = 0;
         forecastDueMicros_ = 0;
-        markDirty();
+        publisher_.markStale();
     });
 }
 
@@ -245,7 +217,7 @@ void GenerationOrchestrator::scheduleMetricsSample() {
         if (transport_) in.parse = transport_->parseTotals();
         // A second closing is not news to a person: it refreshes the metrics pointer only
         // (sameContent ignores it), so the UI redraws for it only while the Metrics panel is open.
-        if (metrics_.sample(worker_.nowMicros(), in)) markDirty();
+        if (metrics_.sample(worker_.nowMicros(), in)) publisher_.markStale();
         scheduleMetricsSample();
     });
 }
@@ -368,6 +340,7 @@ void GenerationOrchestrator::doInitialize(OrchestratorOptions options, Callback<
         return;
     }
     options_ = std::move(options);
+    publisher_.setCoalesceMs(options_.polls.publishCoalesceMs);
     if (options_.lifecycleSink)
         history_.setBounds(kStoredHistoryEntries, kStoredHistoryRetentionMicros);
     else
@@ -444,8 +417,7 @@ void GenerationOrchestrator::doCleanup() {
         forecastTimer_ = 0;
     }
     jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
-    imageQueue_.clear();
-    imagesInFlight_ = 0;
+    images_.stop();
     connection_ = ConnectionInfo{};  // phase idle, no last error (§7.3 transportModule: clearTransport)
 }
 
@@ -484,8 +456,7 @@ void GenerationOrchestrator::doResetState() {
     storedMatches_.reset();
     storedThroughput_.reset();
     forecaster_.reset();
-    pendingImageBase64_.clear();
-    imageCache_.clear();
+    images_.reset();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -603,26 +574,12 @@ void GenerationOrchestrator::refreshResults(bool notifyOutcome, Callback<Unit> d
         std::vector<model::ResultPtr> list;
         list.reserve(collected->size());
         for (auto& f : *collected) {
-            auto cached = imageCache_.find(f.result.id);
-            if (cached != imageCache_.end()) {
-                f.result.thumbnail = cached->second;
-                f.result.imageState = model::ImageState::Ready;
-            } else if (const auto shown = results_.find(f.result.id);
-                       shown && shown->imageState == model::ImageState::Loading) {
-                // Still loading: keep that state, or the image would be asked for twice. (A failed
-                // image is tried again by a refresh.)
-                f.result.imageState = model::ImageState::Loading;
-            } else if (f.imageBase64) {
-                pendingImageBase64_[f.result.id] = std::move(*f.imageBase64);
-            }
+            images_.prepare(f.result, f.imageBase64);
             list.push_back(std::make_shared<const model::GenerationResult>(std::move(f.result)));
         }
         keepLocalResults(list);
         results_.setResults(std::move(list));
-        // The decoded images follow the list: a result no longer listed takes its image with it
-        // (up to 256 KiB each; an all-day busy backend used to keep 250 of them).
-        for (auto it = imageCache_.begin(); it != imageCache_.end();)
-            it = results_.find(it->first) ? std::next(it) : imageCache_.erase(it);
+        images_.pruneToResults();
         resultsUpdatedAt_ = worker_.nowMicros();
         lastRefreshError_.clear();
         for (const auto& w : *warnings) notify(NotificationKind::Warning, "Skipped an invalid result from the server", w);
@@ -698,8 +655,7 @@ StatusFuture GenerationOrchestrator::handleBackendUrlChange(BackendConfig backen
         // Answers of the old transport are now ignored (stale epoch), so nothing they would
         // have reset may stay set: in-flight flags, image slots, the first-connect marker.
         jobsInFlight_ = statusInFlight_ = resultsInFlight_ = false;
-        imageQueue_.clear();
-        imagesInFlight_ = 0;
+        images_.stop();
         everConnected_ = false;
         if (!transport_) {
             isActive_ = queueManagerActive_ = false;
@@ -888,7 +844,7 @@ void GenerationOrchestrator::doStartGeneration(model::GenerationRequest request,
                 res.localOnly = true;
                 if (!r->images.empty()) {
                     res.imageSource = model::ImageSource::Base64;
-                    pendingImageBase64_[res.id] = r->images.front();
+                    images_.keepBase64(res.id, r->images.front());
                 }
                 results_.addResult(std::make_shared<const model::GenerationResult>(std::move(res)));
                 noteCompletion(worker_.nowMicros());
@@ -970,7 +926,7 @@ StatusFuture GenerationOrchestrator::deleteResult(std::string resultId) {
                 return reply(r.error());
             }
             results_.removeResult(resultId);
-            imageCache_.erase(resultId);
+            images_.forget(resultId);
             notify(NotificationKind::Success, "Result deleted");
             publishNow();
             reply(Unit{});
@@ -1061,6 +1017,7 @@ std::shared_ptr<const StoredMatches> GenerationOrchestrator::searchStored(const 
 StatusFuture GenerationOrchestrator::setPollSettings(PollSettings polls) {
     GENMON_WORKER_COMMAND({
         options_.polls = polls;
+        publisher_.setCoalesceMs(polls.publishCoalesceMs);
         if (transport_ && !paused_) {
             stopTimers();
             startTimers();
@@ -1176,62 +1133,34 @@ void GenerationOrchestrator::scheduleResultsRefresh() {
     });
 }
 
-// ------------------------------------------------------------------------------------------
-// Images: decoded on the worker (through the transport), at most a few at a time.
-
-void GenerationOrchestrator::requestImages() {
-    if (!transport_) return;
-    // Hold the list: replaceResult below swaps in a new one and may free this one.
-    const std::shared_ptr<const ResultList> list = results_.results();
-    for (const auto& r : *list) {
-        if (r->imageState != model::ImageState::None) continue;
-        if (std::find(imageQueue_.begin(), imageQueue_.end(), r->id) == imageQueue_.end()) imageQueue_.push_back(r->id);
-        auto loading = std::make_shared<model::GenerationResult>(*r);
-        loading->imageState = model::ImageState::Loading;
-        results_.replaceResult(std::move(loading));
-    }
-    const uint64_t epoch = epoch_;
-    while (imagesInFlight_ < options_.polls.maxConcurrentImageLoads && !imageQueue_.empty()) {
-        const std::string id = imageQueue_.front();
-        imageQueue_.erase(imageQueue_.begin());
-        ++imagesInFlight_;
-        auto done = [this, id, epoch](Outcome<model::ImagePtr> img) {
-            if (!current(epoch)) return;
-            --imagesInFlight_;
-            onImage(id, std::move(img));
-            requestImages();
-        };
-        auto pending = pendingImageBase64_.find(id);
-        if (pending != pendingImageBase64_.end()) {
-            std::string text = std::move(pending->second);
-            pendingImageBase64_.erase(pending);
-            transport_->decodeImage(std::move(text), done);
-        } else {
-            transport_->downloadImage(id, done);
-        }
-    }
-}
-
-void GenerationOrchestrator::onImage(const std::string& resultId, Outcome<model::ImagePtr> image) {
-    const auto r = results_.find(resultId);
-    if (!r) return;
-    auto next = std::make_shared<model::GenerationResult>(*r);
-    if (image.ok() && image.value()) {
-        next->thumbnail = image.value();
-        next->imageState = model::ImageState::Ready;
-        imageCache_[resultId] = image.value();
-        while (imageCache_.size() > static_cast<size_t>(kMaxResults) + 50) imageCache_.erase(imageCache_.begin());
-        if (options_.lifecycleSink) options_.lifecycleSink->resultImage(*r, *image.value(), options_.backend);  // issue 18.1
-    } else {
-        next->imageState = model::ImageState::Failed;
-        next->imageError = image.ok() ? "no image" : image.error().message;
-    }
-    results_.replaceResult(std::move(next));
-    markDirty();
-}
+void GenerationOrchestrator::requestImages() { images_.request(transport_.get(), options_.polls.maxConcurrentImageLoads); }
 
 // ------------------------------------------------------------------------------------------
-// Push messages (decision 1)
+// Push messages (decision 1): one Update, one switch.
+
+void GenerationOrchestrator::apply(Update update) {
+    std::visit(
+        [this](auto& u) {
+            using T = std::decay_t<decltype(u)>;
+            if constexpr (std::is_same_v<T, model::ProgressMessage>)
+                onProgress(u);
+            else if constexpr (std::is_same_v<T, model::CompletionMessage>)
+                onCompletion(u);
+            else if constexpr (std::is_same_v<T, model::ErrorMessage>)
+                onJobError(u);
+            else if constexpr (std::is_same_v<T, model::StartedMessage>)
+                onStarted(u);
+            else if constexpr (std::is_same_v<T, QueueListing>)
+                onQueueUpdate(std::move(u.jobs));
+            else if constexpr (std::is_same_v<T, model::SystemStatusPatch>)
+                onSystemStatus(u);
+            else {
+                static_assert(std::is_same_v<T, ConnectionInfo>, "a new kind of Update needs its case here");
+                onConnection(u);
+            }
+        },
+        update);
+}
 
 void GenerationOrchestrator::onProgress(const model::ProgressMessage& m) {
     const int64_t now = worker_.nowMicros();
@@ -1265,7 +1194,7 @@ void GenerationOrchestrator::onCompletion(const model::CompletionMessage& m) {
         r.thumbnail = existing->thumbnail;
         r.imageState = model::ImageState::Ready;
     } else if (m.image_base64) {
-        pendingImageBase64_[r.id] = *m.image_base64;
+        images_.keepBase64(r.id, *m.image_base64);
     }
     results_.addResult(std::make_shared<const model::GenerationResult>(std::move(r)));
     jobsUpdatedAt_ = now;

@@ -17,9 +17,11 @@
 #include "orchestrator/event_queue.hpp"
 #include "orchestrator/eta_estimator.hpp"
 #include "orchestrator/executor.hpp"
+#include "orchestrator/image_loader.hpp"
 #include "orchestrator/job_history.hpp"
 #include "orchestrator/lifecycle_sink.hpp"
 #include "orchestrator/metrics.hpp"
+#include "orchestrator/publisher.hpp"
 #include "orchestrator/queue_forecast.hpp"
 #include "orchestrator/queue_module.hpp"
 #include "orchestrator/reply.hpp"
@@ -73,7 +75,7 @@ struct RunAgainReport {
     std::vector<std::string> failures;  // "<old id>: <why>"
 };
 
-class GenerationOrchestrator final : private PushListener {
+class GenerationOrchestrator final : private UpdateSink {
 public:
     GenerationOrchestrator(Executor& worker, TransportFactory factory, SnapshotBuffer& buffer, EventQueue& events);
     ~GenerationOrchestrator() override;
@@ -98,14 +100,6 @@ public:
     // Utilities that only read: answered from the snapshot.
     bool isJobCancellable(std::string_view id) const;
     std::vector<model::JobPtr> getCancellableJobs() const;
-
-    // ---- lifecycle ----
-    StatusFuture initialize(OrchestratorOptions options);
-    // The same, answering through a callback on the worker (the manager's continuation).
-    void initializeThen(OrchestratorOptions options, Callback<model::Unit> then);
-    StatusFuture cleanup();     // tears down the transport, keeps cached data
-    StatusFuture destroy();     // cleanup + resetState
-    StatusFuture resetState();  // clears queue, results, status; transport untouched
 
     // ---- data loading and transport actions ----
     StatusFuture loadSystemStatusData();
@@ -149,6 +143,16 @@ public:
     StatusFuture setPollSettings(PollSettings polls);
 
 private:
+    // ---- lifecycle: only the manager reaches it (contract: "invoked exactly once per lifecycle
+    // via the orchestrator manager"); a consumer's reference cannot destroy behind its back ----
+    friend class OrchestratorManager;
+    StatusFuture initialize(OrchestratorOptions options);
+    // The same, answering through a callback on the worker (the manager's continuation).
+    void initializeThen(OrchestratorOptions options, Callback<model::Unit> then);
+    StatusFuture cleanup();     // tears down the transport, keeps cached data
+    StatusFuture destroy();     // cleanup + resetState
+    StatusFuture resetState();  // clears queue, results, status; transport untouched
+
     // Worker-side implementation. Everything below runs on worker_ only.
     template <class T, class Fn>
     std::future<model::Outcome<T>> run(Fn&& fn);
@@ -167,7 +171,6 @@ private:
     void scheduleStatusPoll();
     void scheduleResultsRefresh();
     void requestImages();
-    void onImage(const std::string& resultId, model::Outcome<model::ImagePtr> image);
     void doStartGeneration(model::GenerationRequest request, model::GenerationMode mode, std::string rerunOf,
                            Callback<StartedGeneration> reply);
     model::Outcome<model::GenerationParams> paramsToRunAgain(const std::string& jobId);
@@ -194,17 +197,20 @@ private:
     void notify(NotificationKind kind, std::string message, std::string detail = {}, std::string jobId = {});
     void markDirty();
     void publishNow();
+    void buildSnapshot(Snapshot& s, int64_t nowMicros);
     void scheduleForecast();
     bool current(uint64_t epoch) const { return epoch == epoch_ && transport_ != nullptr; }
 
-    // PushListener
-    void onProgress(const model::ProgressMessage& m) override;
-    void onCompletion(const model::CompletionMessage& m) override;
-    void onJobError(const model::ErrorMessage& m) override;
-    void onStarted(const model::StartedMessage& m) override;
-    void onQueueUpdate(std::vector<model::Job> jobs) override;
-    void onSystemStatus(const model::SystemStatusPatch& patch) override;
-    void onConnection(const ConnectionInfo& info) override;
+    // What the socket says, as one Update applied with one switch (issue 15.1); the contract's
+    // handle*Message utilities apply the same way.
+    void apply(Update update) override;
+    void onProgress(const model::ProgressMessage& m);
+    void onCompletion(const model::CompletionMessage& m);
+    void onJobError(const model::ErrorMessage& m);
+    void onStarted(const model::StartedMessage& m);
+    void onQueueUpdate(std::vector<model::Job> jobs);
+    void onSystemStatus(const model::SystemStatusPatch& patch);
+    void onConnection(const ConnectionInfo& info);
 
     Executor& worker_;
     TransportFactory factory_;
@@ -227,21 +233,13 @@ private:
     bool everConnected_ = false;
     int pollIntervalMs_ = 10000;
     uint64_t epoch_ = 0;  // bumped when the transport changes; stale callbacks are ignored
-    TimerId queueTimer_ = 0, statusTimer_ = 0, resultsTimer_ = 0, publishTimer_ = 0;
+    TimerId queueTimer_ = 0, statusTimer_ = 0, resultsTimer_ = 0;
     bool jobsInFlight_ = false, statusInFlight_ = false, resultsInFlight_ = false;
     int64_t jobsUpdatedAt_ = 0, resultsUpdatedAt_ = 0, statusUpdatedAt_ = 0;
     std::string lastRefreshError_;
     int64_t serverQueueLength_ = 0;
     std::deque<int64_t> completions_;  // completion times, last 5 minutes
-    std::unordered_map<std::string, std::string> pendingImageBase64_;
-    std::map<std::string, model::ImagePtr> imageCache_;  // by result id, survives refreshes
-    std::vector<std::string> imageQueue_;
-    int imagesInFlight_ = 0;
     uint64_t localIdCounter_ = 0;
-    uint64_t version_ = 0;
-    uint64_t contentVersion_ = 0;
-    SnapshotPtr lastPublished_;  // the worker's own reference, for contentVersion
-    int64_t lastPublishMicros_ = 0;  // markDirty: publish at once after a quiet window
     MetricsRecorder metrics_;
     TimerId metricsTimer_ = 0;
     std::shared_ptr<const StoredMatches> storedMatches_;  // issue 18.2: the queue search's stored jobs
@@ -252,6 +250,8 @@ private:
     QueueForecaster forecaster_;  // issue 14.4: when each active job will be done
     TimerId forecastTimer_ = 0;
     int64_t forecastDueMicros_ = 0;
+    ImageLoader images_;   // writes into results_
+    Publisher publisher_;  // last: built from the state above
 };
 
 }  // namespace genmon::orchestrator

@@ -134,8 +134,26 @@ struct Snapshot {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
-// True when b shows what a shows, apart from the freshness times ("updated 3 s ago"): the
-// worker compares by identity, which holds because unchanged lists keep their storage.
-bool sameContent(const Snapshot& a, const Snapshot& b) noexcept;
+// True when b shows what a shows (the publisher's contentVersion): the worker compares by
+// identity, which holds because unchanged lists keep their storage. Not compared, on purpose:
+// version, contentVersion, builtAtMicros; the freshness times ("updated 3 s ago": jobs/results/
+// statusUpdatedAtMicros, systemStatusLastUpdated); counts (follow the lists); queueForecast (see above); metrics and
+// cumulative (a second closing is not news: the Metrics panel redraws once a second itself).
+inline bool sameContent(const Snapshot& a, const Snapshot& b) noexcept {
+    return a.jobs.sameAs(b.jobs) && a.activeJobs.sameAs(b.activeJobs) && a.sortedActiveJobs.sameAs(b.sortedActiveJobs) &&
+           a.queueView.sameAs(b.queueView) && a.recentResults == b.recentResults && a.systemStatus == b.systemStatus &&
+           a.systemMetrics == b.systemMetrics && a.isConnected == b.isConnected &&
+           a.queueManagerActive == b.queueManagerActive && a.historyLimit == b.historyLimit &&
+           a.pollIntervalMs == b.pollIntervalMs && a.systemStatusReady == b.systemStatusReady &&
+           a.systemStatusApiAvailable == b.systemStatusApiAvailable && a.isActive == b.isActive &&
+           a.connection == b.connection && a.backendUrl == b.backendUrl && a.simulatedBackend == b.simulatedBackend &&
+           a.insecureTls == b.insecureTls && a.replayName == b.replayName && a.lastRefreshError == b.lastRefreshError &&
+           a.serverQueueLength == b.serverQueueLength && a.jobsPerMinute == b.jobsPerMinute &&
+           a.queueViewSpec == b.queueViewSpec && a.jobHistory == b.jobHistory && a.etaModel == b.etaModel &&
+           a.storedMatches == b.storedMatches && a.storedThroughput == b.storedThroughput;
+}
+// A new field changes this size: put the field in sameContent above, or in its list of the ones
+// not compared, then update the number (x86-64, libstdc++).
+static_assert(sizeof(Snapshot) == 712, "Snapshot changed: classify the new field in sameContent, then update this size");
 
 }  // namespace genmon::orchestrator

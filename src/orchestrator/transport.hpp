@@ -17,6 +17,7 @@
 #include "model/system_status.hpp"
 #include "orchestrator/metrics.hpp"
 #include "orchestrator/snapshot.hpp"
+#include "orchestrator/update.hpp"
 
 namespace genmon::orchestrator {
 
@@ -52,21 +53,6 @@ struct BackendConfig {
     friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
-// Push messages from the progress socket, delivered on the worker.
-class PushListener {
-public:
-    virtual ~PushListener() = default;
-    virtual void onProgress(const model::ProgressMessage& m) = 0;
-    virtual void onCompletion(const model::CompletionMessage& m) = 0;
-    virtual void onJobError(const model::ErrorMessage& m) = 0;
-    virtual void onStarted(const model::StartedMessage& m) = 0;
-    virtual void onQueueUpdate(std::vector<model::Job> jobs) = 0;
-    virtual void onSystemStatus(const model::SystemStatusPatch& patch) = 0;
-    // Phase changes: connecting, connected (after the subscription), reconnecting with its
-    // countdown, disconnected. A connected after a reconnect means: resync everything.
-    virtual void onConnection(const ConnectionInfo& info) = 0;
-};
-
 class Transport {
 public:
     virtual ~Transport() = default;
@@ -84,8 +70,9 @@ public:
     virtual void decodeImage(std::string base64, Callback<model::ImagePtr> done) = 0;
     virtual void downloadImage(const std::string& resultId, Callback<model::ImagePtr> done) = 0;
 
-    // The progress socket: connect, subscribe, reconnect with backoff until stopPush().
-    virtual void startPush(PushListener* listener) = 0;
+    // The progress socket: connect, subscribe, reconnect with backoff until stopPush(). Every
+    // message and phase change reaches the sink as one Update, on the worker.
+    virtual void startPush(UpdateSink* sink) = 0;
     virtual void stopPush() = 0;
     // Close the socket and connect again now, to the current config (§7.1 reconnect()).
     virtual void reconnect() = 0;

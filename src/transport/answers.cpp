@@ -79,19 +79,19 @@ Outcome<model::ImagePtr> thumbnailFromBase64(const std::string& text, const prot
     return thumbnailFromBytes(bytes->data(), bytes->size(), limits, maxSide);
 }
 
-void deliverPush(orchestrator::PushListener& l, protocol::WsMessage& message) {
+void deliverPush(orchestrator::UpdateSink& sink, protocol::WsMessage& message) {
     if (auto* m = std::get_if<model::ProgressMessage>(&message)) {
-        l.onProgress(*m);
+        sink.apply(std::move(*m));
     } else if (auto* c = std::get_if<model::CompletionMessage>(&message)) {
-        l.onCompletion(*c);
+        sink.apply(std::move(*c));
     } else if (auto* e = std::get_if<model::ErrorMessage>(&message)) {
-        l.onJobError(*e);
+        sink.apply(std::move(*e));
     } else if (auto* st = std::get_if<model::StartedMessage>(&message)) {
-        l.onStarted(*st);
+        sink.apply(std::move(*st));
     } else if (auto* q = std::get_if<protocol::WsQueueUpdate>(&message)) {
-        l.onQueueUpdate(std::move(q->jobs));
+        sink.apply(orchestrator::QueueListing{std::move(q->jobs)});
     } else if (auto* ss = std::get_if<protocol::WsSystemStatus>(&message)) {
-        l.onSystemStatus(ss->patch);
+        sink.apply(std::move(ss->patch));
     }
 }
 

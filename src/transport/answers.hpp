@@ -26,9 +26,10 @@ model::Outcome<orchestrator::FetchedJobs> decodeJobsAnswer(protocol::Decoder& de
                                                            int64_t nowMicros);
 model::Outcome<orchestrator::FetchedResults> decodeResultsAnswer(protocol::Decoder& decoder, const std::string& body,
                                                                  int64_t nowMicros);
-// Hands a decoded socket message to the listener (connected, subscription_confirmed and unknown
-// types carry nothing for it): the live socket and the replay deliver the same way.
-void deliverPush(orchestrator::PushListener& listener, protocol::WsMessage& message);
+// Hands a decoded socket message to the sink as one Update, moved out of the message
+// (connected, subscription_confirmed and unknown types carry nothing for it): the live socket
+// and the replay deliver the same way.
+void deliverPush(orchestrator::UpdateSink& sink, protocol::WsMessage& message);
 
 // Image bytes (or base64 text) to a thumbnail, with the limits on bytes and dimensions.
 model::Outcome<model::ImagePtr> thumbnailFromBytes(const uint8_t* data, size_t size, const protocol::ImageLimits& limits,

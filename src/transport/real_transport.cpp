@@ -164,11 +164,11 @@ struct RealTransport::Core : std::enable_shared_from_this<Core> {
         }
     }
 
-    void postConnection(orchestrator::PushListener* listener, orchestrator::ConnectionInfo info) {
+    void postConnection(orchestrator::UpdateSink* listener, orchestrator::ConnectionInfo info) {
         const uint64_t gen = pushGeneration;
         loop.post([weak = weak_from_this(), listener, info = std::move(info), gen] {
             auto self = weak.lock();
-            if (self && self->pushGeneration == gen && self->pushListener == listener && listener) listener->onConnection(info);
+            if (self && self->pushGeneration == gen && self->pushListener == listener && listener) listener->apply(info);
         });
     }
 
@@ -183,7 +183,7 @@ struct RealTransport::Core : std::enable_shared_from_this<Core> {
     std::shared_ptr<ImageDecoder> images;
     std::unordered_map<uint64_t, Callback<model::ImagePtr>> imageJobs;
     uint64_t nextImage = 1;
-    orchestrator::PushListener* pushListener = nullptr;
+    orchestrator::UpdateSink* pushListener = nullptr;
     uint64_t pushGeneration = 0;
 };
 
@@ -273,7 +273,7 @@ void RealTransport::downloadImage(const std::string& resultId, Callback<model::I
     });
 }
 
-void RealTransport::startPush(orchestrator::PushListener* listener) {
+void RealTransport::startPush(orchestrator::UpdateSink* listener) {
     Core& c = *core_;
     c.pushListener = listener;
     ++c.pushGeneration;

@@ -100,7 +100,7 @@ public:
     void deleteResult(const std::string& resultId, orchestrator::Callback<model::Unit> done) override;
     void decodeImage(std::string base64, orchestrator::Callback<model::ImagePtr> done) override;
     void downloadImage(const std::string& resultId, orchestrator::Callback<model::ImagePtr> done) override;
-    void startPush(orchestrator::PushListener* listener) override;
+    void startPush(orchestrator::UpdateSink* listener) override;
     void stopPush() override;
     void reconnect() override;
     void cancelAll() override;

@@ -200,7 +200,7 @@ struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
             info.lastDisconnectedAtMicros = lastDisconnectedAt;
             wasConnected = *phase == ConnectionPhase::Connected;
             if (log) log->addSocketPhase(now, ev.event, ev.error, ev.attempt, info.nextRetryAtMicros);
-            if (listener) listener->onConnection(info);
+            if (listener) listener->apply(info);
         }
         scheduleNextWs();
     }
@@ -223,7 +223,7 @@ struct ReplayTransport::Core : std::enable_shared_from_this<Core> {
     std::unordered_map<uint64_t, Pending> pending;
     uint64_t nextId = 1;
     TransportSettings defaults;  // image limits and thumbnail size, as the live transport's
-    orchestrator::PushListener* listener = nullptr;
+    orchestrator::UpdateSink* listener = nullptr;
     orchestrator::TimerId wsTimer = 0;
     bool wasConnected = false;
     int64_t lastConnectedAt = 0, lastDisconnectedAt = 0;
@@ -283,7 +283,7 @@ void ReplayTransport::downloadImage(const std::string& resultId, Callback<model:
     });
 }
 
-void ReplayTransport::startPush(orchestrator::PushListener* listener) {
+void ReplayTransport::startPush(orchestrator::UpdateSink* listener) {
     core_->listener = listener;
     core_->scheduleNextWs();
 }

@@ -82,7 +82,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
         if (!running || !listener) return;
         const ConnectionInfo copy = info;
         notePhase(copy);
-        listener->onConnection(copy);
+        listener->apply(copy);
     }
 
     // One Inspector line per phase change, with what a replay needs to report it again.
@@ -97,7 +97,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
         if (s.log) s.log->addSocketMessage(loop.nowMicros(), direction, std::move(what), text, std::move(error));
     }
 
-    void start(orchestrator::PushListener* l) {
+    void start(orchestrator::UpdateSink* l) {
         listener = l;
         if (running) return;
         running = true;
@@ -187,7 +187,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
     asio::steady_timer retryTimer;
     std::unique_ptr<ssl::context> sslContext;
 
-    orchestrator::PushListener* listener = nullptr;
+    orchestrator::UpdateSink* listener = nullptr;
     bool running = false;
     uint64_t generation = 0;  // bumped by every new attempt, stop() and reconnect(): stale handlers bow out
     int attempt = 0;          // failed attempts since the last good connection
@@ -458,7 +458,7 @@ WebSocketClient::WebSocketClient(EventLoop& loop, std::string url, protocol::Dec
 
 WebSocketClient::~WebSocketClient() { impl_->stop(); }
 
-void WebSocketClient::start(orchestrator::PushListener* listener) { impl_->start(listener); }
+void WebSocketClient::start(orchestrator::UpdateSink* listener) { impl_->start(listener); }
 void WebSocketClient::stop() { impl_->stop(); }
 void WebSocketClient::reconnect() { impl_->reconnect(); }
 bool WebSocketClient::running() const noexcept { return impl_->running; }

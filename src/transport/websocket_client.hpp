@@ -4,9 +4,9 @@
 //
 //   resolve -> TCP connect (timeout) -> TLS for wss:// (peer verified unless insecure) ->
 //   WebSocket handshake to <base>/ws/progress -> send {"type":"subscribe","job_ids":null,...}
-//   -> read loop: each frame decoded (protocol::Decoder) and handed to the PushListener.
+//   -> read loop: each frame decoded (protocol::Decoder) and handed to the UpdateSink.
 //
-// Phases reported through PushListener::onConnection: Connecting (first attempt, or after
+// Phases reported to the UpdateSink as a ConnectionInfo: Connecting (first attempt, or after
 // reconnect()), Connected (after subscription_confirmed, or the first other message after the
 // subscribe went out: that is when pushes really flow), Reconnecting (with reconnectAttempt,
 // nextRetryAtMicros and a readable lastError such as "WebSocket closed by the server (1006)",
@@ -56,7 +56,7 @@ public:
     WebSocketClient& operator=(const WebSocketClient&) = delete;
 
     // Connects and keeps reconnecting until stop(). A second start() only swaps the listener.
-    void start(orchestrator::PushListener* listener);
+    void start(orchestrator::UpdateSink* listener);
     // Closes the socket (a close frame when it is open), cancels timers; no listener call after.
     void stop();
     // Closes and connects again now; the backoff starts over (§3.2 reconnect()).

@@ -194,21 +194,24 @@ public:
     }
 
     // ---- the push socket of the newest transport ----
-    orch::PushListener* listener() const {
+    orch::UpdateSink* listener() const {
         std::lock_guard lock(mutex_);
         return listener_;
     }
     // Posts a push event to the worker, as the real socket does.
-    void push(std::function<void(orch::PushListener&)> fn) {
+    void push(std::function<void(orch::UpdateSink&)> fn) {
         auto* l = listener();
         REQUIRE_MESSAGE(l != nullptr, "no push listener: startPush was not called or stopPush was");
         exec_.post([l, fn = std::move(fn)] { fn(*l); });
+    }
+    void push(orch::Update update) {
+        push([update = std::move(update)](orch::UpdateSink& l) { l.apply(update); });
     }
     void pushPhase(orch::ConnectionPhase phase, std::string lastError = {}) {
         orch::ConnectionInfo info;
         info.phase = phase;
         info.lastError = std::move(lastError);
-        push([info](orch::PushListener& l) { l.onConnection(info); });
+        push([info](orch::UpdateSink& l) { l.apply(info); });
     }
 
     orch::TransportFactory factory();
@@ -262,7 +265,7 @@ private:
     std::vector<model::GenerationRequest> generateRequests_, queueRequests_;
     std::vector<orch::BackendConfig> configs_;
     std::deque<Held> held_;
-    orch::PushListener* listener_ = nullptr;
+    orch::UpdateSink* listener_ = nullptr;
     int alive_ = 0;
     int deliveries_ = 0;
 };
@@ -348,7 +351,7 @@ public:
         }
         b_.answer("downloadImage", inst_, std::move(done), b_.download.next(id));
     }
-    void startPush(orch::PushListener* l) override {
+    void startPush(orch::UpdateSink* l) override {
         b_.record("startPush");
         std::lock_guard lock(b_.mutex_);
         listener_ = l;
@@ -379,7 +382,7 @@ public:
 private:
     FakeBackend& b_;
     std::shared_ptr<FakeBackend::Instance> inst_;
-    orch::PushListener* listener_ = nullptr;
+    orch::UpdateSink* listener_ = nullptr;
 };
 
 inline orch::TransportFactory FakeBackend::factory() {
@@ -468,12 +471,24 @@ inline orch::OrchestratorOptions testOptions(double historyLimit = orch::kDefaul
     return o;
 }
 
+// The orchestrator as the app reaches it (issue 15.2): through a manager and one binding. orc
+// has reads and actions only; lifecycle goes through start/initialize and the manager.
 struct Harness {
     orch::ManualExecutor exec;
     FakeBackend fake{exec};
     orch::SnapshotBuffer buffer;
     orch::EventQueue events;
-    orch::GenerationOrchestrator orc{exec, fake.factory(), buffer, events};
+    orch::OrchestratorManager manager{exec, fake.factory(), buffer, events, testOptions()};
+    std::optional<orch::Binding> binding{manager.acquire()};
+    orch::GenerationOrchestrator& orc = manager.orchestrator();
+
+    // The last release destroys, and the manager waits for what it posted: run it first.
+    ~Harness() {
+        fake.hold = false;
+        fake.releaseAll();
+        binding.reset();
+        exec.runUntilIdle();
+    }
 
     // Runs the worker until idle and returns the (now answered) outcome.
     template <class T>
@@ -482,8 +497,22 @@ struct Harness {
         REQUIRE_MESSAGE(isReady(f), "the command did not answer after the worker went idle");
         return f.get();
     }
+    template <class T>
+    Outcome<T> settle(std::shared_future<Outcome<T>> f) {
+        exec.runUntilIdle();
+        REQUIRE_MESSAGE(isReady(f), "the command did not answer after the worker went idle");
+        return f.get();
+    }
+    // The binding's initialize with these options (their history limit as the manager's override).
+    std::shared_future<model::Status> start(orch::OrchestratorOptions o = testOptions()) {
+        manager.setHistoryLimitOverride(o.historyLimit == orch::kDefaultHistoryLimit
+                                            ? std::nullopt
+                                            : std::optional<int>(static_cast<int>(o.historyLimit)));
+        manager.setOptions(std::move(o));
+        return binding->initialize();
+    }
     void initialize(orch::OrchestratorOptions o = testOptions()) {
-        auto r = settle(orc.initialize(std::move(o)));
+        auto r = settle(start(std::move(o)));
         REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().message));
         events.drain();
     }

@@ -191,16 +191,16 @@ TEST_CASE("issue 17.4 counts: they never go back across a reconnect, a re-initia
     h.initialize(quietOptions());
     h.fake.pushPhase(orch::ConnectionPhase::Connected);
     h.fake.parse = {5, 1'000'000};
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("a", JobStatus::Queued)); });
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("a", JobStatus::Processing)); });
-    h.fake.push([](orch::PushListener& l) {
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("a", JobStatus::Queued)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("a", JobStatus::Processing)); });
+    h.fake.push([](orch::UpdateSink& l) {
         model::CompletionMessage c;
         c.job_id = "a";
         c.total_duration = 5.0;
-        l.onCompletion(c);
+        l.apply(c);
     });
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("b", JobStatus::Queued)); });
-    h.fake.push([](orch::PushListener& l) { l.onJobError(model::ErrorMessage{"b", "out of memory"}); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("b", JobStatus::Queued)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(model::ErrorMessage{"b", "out of memory"}); });
     h.exec.runUntilIdle();
     h.exec.advance(1000);  // a second closes: the parse time is read
     const auto before = h.snap()->cumulative;
@@ -221,11 +221,11 @@ TEST_CASE("issue 17.4 counts: they never go back across a reconnect, a re-initia
 
     // The backend goes away and initialize runs again (the Runtime's retries), on a new transport
     // whose decoder starts from zero.
-    REQUIRE(h.settle(h.orc.cleanup()).ok());
+    REQUIRE(h.settle(h.manager.cleanup()).ok());
     h.fake.parse = {2, 500'000};
     h.initialize(quietOptions());
     h.fake.pushPhase(orch::ConnectionPhase::Connected);
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("c", JobStatus::Queued)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("c", JobStatus::Queued)); });
     h.exec.runUntilIdle();
     h.exec.advance(1000);
     const auto reinitialized = h.snap()->cumulative;
@@ -256,11 +256,11 @@ TEST_CASE("issue 17.4 counts: a job the listing dropped before its completion me
     REQUIRE(h.settle(h.orc.loadActiveJobsData()).ok());
     CHECK(h.snap()->cumulative->finished(JobOutcome::Vanished) == 0);
     // The socket's completion message for x arrives a moment later.
-    h.fake.push([](orch::PushListener& l) {
+    h.fake.push([](orch::UpdateSink& l) {
         model::CompletionMessage c;
         c.job_id = "x";
         c.total_duration = 8.0;
-        l.onCompletion(c);
+        l.apply(c);
     });
     h.exec.runUntilIdle();
     CHECK(h.snap()->cumulative->finished(JobOutcome::Completed) == 1);

@@ -140,15 +140,15 @@ TEST_CASE("spec §3.1 / issue 14.3: completed and failed messages still apply to
 TEST_CASE("spec §3.1 / issue 14.3: through the facade, a snapshot shows a queued job at 0 while another renders") {
     Harness h;
     h.initialize();
-    h.fake.push([](orch::PushListener& l) {
-        l.onProgress(wire("running", 0.0, JobStatus::Processing));
-        l.onProgress(wire("waiting", 0.0, JobStatus::Queued));
+    h.fake.push([](orch::UpdateSink& l) {
+        l.apply(wire("running", 0.0, JobStatus::Processing));
+        l.apply(wire("waiting", 0.0, JobStatus::Queued));
     });
     h.exec.runUntilIdle();
     for (const double global : {0.135, 0.47, 0.806}) {
-        h.fake.push([global](orch::PushListener& l) {
-            l.onProgress(wire("running", global, JobStatus::Processing));
-            l.onProgress(wire("waiting", global, JobStatus::Queued));
+        h.fake.push([global](orch::UpdateSink& l) {
+            l.apply(wire("running", global, JobStatus::Processing));
+            l.apply(wire("waiting", global, JobStatus::Queued));
         });
         h.exec.runUntilIdle();
         const auto snap = h.snap();

@@ -58,7 +58,7 @@ TEST_CASE("issue 9: credentials in the backend URL are never shown in the snapsh
     Harness h;
     auto o = testOptions();
     o.backend.baseUrl = "http://genmon:GENMON-SECRET@backend-a:8000/api/v1";
-    h.settle(h.orc.initialize(o));
+    h.settle(h.start(o));
     CHECK(h.snap()->backendUrl == "http://***@backend-a:8000/api/v1");
     o.backend.baseUrl = "http://backend-a/users/@me";  // an @ in the path is no credential
     h.settle(h.orc.handleBackendUrlChange(o.backend));

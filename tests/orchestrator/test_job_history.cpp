@@ -106,7 +106,7 @@ TEST_CASE("issue 10 history: completed failed and cancelled jobs leave the queue
     CHECK(hist[2].outcome == JobOutcome::Cancelled);
     CHECK(snap->jobs.empty());
     // A reset (or another backend) starts a new history and forgets what was learned.
-    h.settle(h.orc.resetState());
+    h.settle(h.manager.resetState());
     CHECK(h.snap()->jobHistory->empty());
     CHECK(h.snap()->etaModel->learnedJobs() == 0);
 }

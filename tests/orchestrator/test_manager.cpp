@@ -45,8 +45,8 @@ TEST_CASE("spec 7.2: concurrent initialize from two bindings shares one initiali
     CHECK(h.fake.count("factory") == 1);
     CHECK(h.fake.count("fetchSystemStatus") == 1);
     // Single source of truth: both bindings see the one orchestrator.
-    CHECK(&a.orchestrator() == &b.orchestrator());
-    CHECK(&a.orchestrator() == &h.manager.orchestrator());
+    CHECK(a.orchestrator() == b.orchestrator());
+    CHECK(a.orchestrator() == &h.manager.orchestrator());
     CHECK(a.snapshot() == b.snapshot());
 }
 
@@ -385,7 +385,7 @@ TEST_CASE("spec 7.3 manager: a notification is delivered once through the shared
     h.exec.runUntilIdle();
     h.events.drain();
     h.fake.cancel.push(httpError(404, "Job not found"));
-    auto f = b.orchestrator().cancelJob("ghost");
+    auto f = b.orchestrator()->cancelJob("ghost");
     h.exec.runUntilIdle();
     REQUIRE(isReady(f));
     const auto events = h.events.drain();
@@ -469,7 +469,7 @@ TEST_CASE("spec 7.3 manager: the binding exposes the store's activeJobs and syst
     const auto s = b.snapshot();
     CHECK(ids(s->activeJobs) == std::vector<std::string>{"a"});
     CHECK(s->systemStatus->status == "healthy");
-    CHECK(b.orchestrator().activeJobs().size() == 1);
+    CHECK(b.orchestrator()->activeJobs().size() == 1);
 }
 
 TEST_CASE("spec 7.3 integration: after release, neither a history nor a backend change triggers anything") {
@@ -487,4 +487,123 @@ TEST_CASE("spec 7.3 integration: after release, neither a history nor a backend 
     h.exec.runUntilIdle();
     CHECK(h.fake.totalCalls() == 0);
     CHECK(h.manager.computedHistoryLimit() == 10);
+}
+
+// ---- issue 15.2: the manager is the only door to the lifecycle --------------------------------
+
+// A binding whose initialize has run and answered ok.
+static Binding initialized(ManagerHarness& h) {
+    auto b = h.manager.acquire();
+    auto f = b.initialize();
+    h.exec.runUntilIdle();
+    REQUIRE(f.get().ok());
+    return b;
+}
+
+template <class O>
+concept CanInitialize = requires(O& o) { o.initialize(OrchestratorOptions{}); };
+template <class O>
+concept CanCleanUp = requires(O& o) { o.cleanup(); };
+template <class O>
+concept CanDestroy = requires(O& o) { o.destroy(); };
+template <class O>
+concept CanResetState = requires(O& o) { o.resetState(); };
+template <class O>
+concept CanCancel = requires(O& o) { o.cancelJob(std::string()); };
+
+TEST_CASE("contract single source of truth (issue 15.2): what consumers hold has reads and actions, lifecycle only through the manager") {
+    // Access control decides: a consumer's GenerationOrchestrator& cannot initialize or destroy.
+    CHECK_FALSE(CanInitialize<GenerationOrchestrator>);
+    CHECK_FALSE(CanCleanUp<GenerationOrchestrator>);
+    CHECK_FALSE(CanDestroy<GenerationOrchestrator>);
+    CHECK_FALSE(CanResetState<GenerationOrchestrator>);
+    CHECK(CanCancel<GenerationOrchestrator>);
+    CHECK(CanDestroy<OrchestratorManager>);
+    CHECK(CanCleanUp<OrchestratorManager>);
+}
+
+TEST_CASE("contract lifecycle initialize (issue 15.2): a second initialize through the manager answers ok without a second initialization") {
+    ManagerHarness h;
+    auto a = h.manager.acquire();
+    auto first = a.initialize();
+    h.exec.runUntilIdle();
+    REQUIRE(first.get().ok());
+    const int calls = h.fake.totalCalls();
+    auto b = h.manager.acquire();
+    auto second = b.initialize();
+    CHECK(isReady(second));
+    CHECK(second.get().ok());
+    h.exec.runUntilIdle();
+    CHECK(h.fake.totalCalls() == calls);
+    CHECK(h.fake.count("factory") == 1);
+    CHECK(h.snap()->isActive);
+}
+
+TEST_CASE("contract lifecycle destroy (issue 15.2): destroy through the manager ends the lifecycle, the next initialize runs again") {
+    ManagerHarness h;
+    h.fake.jobs.push(fetchedJobs({makeJob("first-life", JobStatus::Queued)}));
+    auto b = initialized(h);
+    REQUIRE(h.snap()->jobs.size() == 1);
+    auto d = h.manager.destroy();
+    h.exec.runUntilIdle();
+    REQUIRE(isReady(d));
+    CHECK(d.get().ok());
+    // The manager knows the orchestrator is gone: no answer "ok" on a dead orchestrator.
+    CHECK_FALSE(h.manager.isInitialized());
+    CHECK(h.manager.consumerCount() == 1);  // bindings stay
+    CHECK(h.fake.transportsAlive() == 0);
+    CHECK(h.snap()->jobs.empty());
+    CHECK_FALSE(h.snap()->isActive);
+    h.fake.jobs.push(fetchedJobs({makeJob("second-life", JobStatus::Queued)}));
+    auto again = b.initialize();
+    CHECK_FALSE(isReady(again));  // a real initialization, not the old answer
+    h.exec.runUntilIdle();
+    REQUIRE(again.get().ok());
+    CHECK(h.manager.isInitialized());
+    CHECK(h.fake.count("factory") == 2);
+    CHECK(h.fake.transportsAlive() == 1);
+    CHECK(ids(h.snap()->jobs) == std::vector<std::string>{"second-life"});
+    CHECK(h.snap()->isActive);
+}
+
+TEST_CASE("contract lifecycle cleanup (issue 15.2): cleanup through the manager keeps the data, and the next initialize runs again") {
+    ManagerHarness h;
+    h.fake.jobs.push(fetchedJobs({makeJob("kept", JobStatus::Queued)}));
+    auto b = initialized(h);
+    auto c = h.manager.cleanup();
+    h.exec.runUntilIdle();
+    REQUIRE(c.get().ok());
+    CHECK_FALSE(h.manager.isInitialized());
+    CHECK(h.fake.transportsAlive() == 0);
+    CHECK(ids(h.snap()->jobs) == std::vector<std::string>{"kept"});
+    CHECK_FALSE(h.snap()->isActive);
+    auto again = b.initialize();
+    h.exec.runUntilIdle();
+    REQUIRE(again.get().ok());
+    CHECK(h.fake.count("factory") == 2);
+    CHECK(h.snap()->isActive);
+}
+
+TEST_CASE("spec 7.2 binding (issue 15.2): a released binding reaches nothing: no orchestrator, an empty snapshot, initialize answers an error") {
+    ManagerHarness h;
+    h.fake.jobs.push(fetchedJobs({makeJob("a", JobStatus::Queued)}));
+    auto keep = h.manager.acquire();
+    auto b = initialized(h);
+    REQUIRE(b.snapshot()->jobs.size() == 1);
+    b.release();
+    CHECK(b.released());
+    CHECK(b.orchestrator() == nullptr);
+    const auto empty = b.snapshot();
+    REQUIRE(empty != nullptr);
+    CHECK(empty->jobs.empty());
+    CHECK_FALSE(empty->isActive);
+    auto r = b.initialize();
+    REQUIRE(isReady(r));
+    REQUIRE_FALSE(r.get().ok());
+    CHECK(r.get().error().message == "this binding was released");
+    b.setHistoryVisible(true);  // does nothing, and does not crash
+    CHECK(h.manager.computedHistoryLimit() == kDefaultHistoryLimit);
+    // The other consumer still has the live orchestrator.
+    CHECK(keep.snapshot()->jobs.size() == 1);
+    CHECK(h.manager.isInitialized());
 }

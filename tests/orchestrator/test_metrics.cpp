@@ -261,7 +261,7 @@ TEST_CASE("issue 10 metrics: the orchestrator samples once a second on its worke
         model::ProgressMessage m;
         m.job_id = "a";
         m.progress = static_cast<uint8_t>(10 + i);
-        h.fake.push([m](orch::PushListener& l) { l.onProgress(m); });
+        h.fake.push([m](orch::UpdateSink& l) { l.apply(m); });
     }
     h.exec.runUntilIdle();
     CHECK(h.snap()->metrics == nullptr);  // the first second has not closed yet
@@ -290,7 +290,7 @@ TEST_CASE("issue 10 metrics: the orchestrator samples once a second on its worke
     CHECK((*m)[Metric::Reconnects].newest() == 0);
 
     // After cleanup nothing is sampled any more; the last series stays.
-    REQUIRE(h.settle(h.orc.cleanup()).ok());
+    REQUIRE(h.settle(h.manager.cleanup()).ok());
     const int64_t last = h.snap()->metrics->newestSampleMicros;
     h.exec.advance(5000);
     CHECK(h.snap()->metrics->newestSampleMicros == last);
@@ -301,28 +301,28 @@ TEST_CASE("issue 10 metrics: a job's running time goes from its first processing
     h.initialize(quietOptions());
     h.fake.pushPhase(orch::ConnectionPhase::Connected);
     h.exec.runUntilIdle();
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("job-1", JobStatus::Queued)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("job-1", JobStatus::Queued)); });
     h.exec.runUntilIdle();
     h.exec.advance(3000);  // 3 s in the queue: not running time
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("job-1", JobStatus::Processing)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("job-1", JobStatus::Processing)); });
     h.exec.runUntilIdle();
     h.exec.advance(4000);
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("job-1", JobStatus::Processing)); });
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("job-1", JobStatus::Processing)); });
     h.exec.runUntilIdle();
     h.exec.advance(3000);
     // Both the progress message and the completion message say so: one completion.
-    h.fake.push([](orch::PushListener& l) { l.onProgress(progress("job-1", JobStatus::Completed)); });
-    h.fake.push([](orch::PushListener& l) {
+    h.fake.push([](orch::UpdateSink& l) { l.apply(progress("job-1", JobStatus::Completed)); });
+    h.fake.push([](orch::UpdateSink& l) {
         model::CompletionMessage c;
         c.job_id = "job-1";
-        l.onCompletion(c);
+        l.apply(c);
     });
     // The server's own duration wins when the completion message carries one.
-    h.fake.push([](orch::PushListener& l) {
+    h.fake.push([](orch::UpdateSink& l) {
         model::CompletionMessage c;
         c.job_id = "job-2";
         c.total_duration = 13.0;
-        l.onCompletion(c);
+        l.apply(c);
     });
     h.exec.runUntilIdle();
     h.exec.advance(1000);

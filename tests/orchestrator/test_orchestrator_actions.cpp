@@ -718,7 +718,7 @@ TEST_CASE("decision 6: results listed without image text get their image downloa
     Harness h;
     h.fake.results.push(fetchedResults(6));
     h.fake.hold = true;
-    auto f = h.orc.initialize(testOptions());
+    auto f = h.start(testOptions());
     h.exec.runUntilIdle();
     h.fake.releaseAll();  // the three GETs
     h.exec.runUntilIdle();
@@ -784,7 +784,7 @@ TEST_CASE("genmon decision: images still loading during a backend change do not 
     Harness h;
     h.fake.results.push(fetchedResults(6, "old"));
     h.fake.hold = true;
-    auto f = h.orc.initialize(testOptions());
+    auto f = h.start(testOptions());
     h.exec.runUntilIdle();
     h.fake.releaseAll();  // the three GETs; four downloads start and are held
     h.exec.runUntilIdle();

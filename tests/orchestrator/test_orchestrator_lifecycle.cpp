@@ -100,7 +100,7 @@ TEST_CASE("contract: no unsolicited watchers: no timer, socket or transport exis
 TEST_CASE("spec 7.3 store: initialize fetches with limit 10, sets queueManagerActive and isActive, starts polling and the socket") {
     Harness h;
     seedData(h);
-    auto f = h.orc.initialize(testOptions());
+    auto f = h.start(testOptions());
     // Before the worker runs nothing has happened.
     CHECK(h.fake.totalCalls() == 0);
     auto r = h.settle(std::move(f));
@@ -128,7 +128,8 @@ TEST_CASE("spec 7.1: initialize while already active does nothing") {
     Harness h;
     h.initialize();
     const int calls = h.fake.totalCalls();
-    auto r = h.settle(h.orc.initialize(testOptions(50)));
+    h.manager.setOptions(testOptions(50));
+    auto r = h.settle(h.binding->initialize());
     CHECK(r.ok());
     CHECK(h.fake.totalCalls() == calls);
     CHECK(h.fake.count("factory") == 1);
@@ -138,7 +139,7 @@ TEST_CASE("spec 7.1: initialize while already active does nothing") {
 TEST_CASE("spec 7.1: a failing initialize cleans up and reports, polling and the socket never start") {
     Harness h;
     h.fake.status.push(httpError(500, "Internal Server Error"));
-    auto r = h.settle(h.orc.initialize(testOptions()));
+    auto r = h.settle(h.start(testOptions()));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().httpStatus == 500);
     CHECK(r.error().message == "Internal Server Error");
@@ -155,7 +156,7 @@ TEST_CASE("spec 7.1: a failing initialize cleans up and reports, polling and the
     h.exec.advance(120'000);
     CHECK(h.fake.requestCalls() == calls);
     // And it can be retried.
-    auto again = h.settle(h.orc.initialize(testOptions()));
+    auto again = h.settle(h.start(testOptions()));
     CHECK(again.ok());
     CHECK(h.snap()->isActive);
     CHECK(h.fake.count("factory") == 2);
@@ -164,7 +165,7 @@ TEST_CASE("spec 7.1: a failing initialize cleans up and reports, polling and the
 TEST_CASE("spec 7.1: a factory that cannot make a transport fails initialize without activating") {
     Harness h;
     h.fake.factoryFails = true;
-    auto r = h.settle(h.orc.initialize(testOptions()));
+    auto r = h.settle(h.start(testOptions()));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("no transport") != std::string::npos);
     CHECK_FALSE(h.snap()->isActive);
@@ -176,7 +177,7 @@ TEST_CASE("spec 7.3 store: cleanup tears the transport down, sets queueManagerAc
     seedData(h);
     h.initialize();
     REQUIRE(h.snap()->jobs.size() == 2);
-    auto r = h.settle(h.orc.cleanup());
+    auto r = h.settle(h.manager.cleanup());
     CHECK(r.ok());
     CHECK(h.fake.count("stopPush") == 1);
     CHECK(h.fake.count("cancelAll") == 1);
@@ -209,7 +210,7 @@ TEST_CASE("contract: cleanup ignores answers still on their way from the old tra
     auto f = h.orc.loadActiveJobsData();
     h.exec.runUntilIdle();
     REQUIRE(h.fake.heldCount() == 1);
-    h.settle(h.orc.cleanup());
+    h.settle(h.manager.cleanup());
     // cancelAll delivered the held answer as Cancelled; the load reports it.
     h.exec.runUntilIdle();
     REQUIRE(isReady(f));
@@ -224,7 +225,7 @@ TEST_CASE("contract: destroy is cleanup plus resetState: transport gone and ever
     seedData(h);
     h.initialize(testOptions(50));
     REQUIRE(h.snap()->historyLimit == 50);
-    auto r = h.settle(h.orc.destroy());
+    auto r = h.settle(h.manager.destroy());
     CHECK(r.ok());
     CHECK(h.fake.count("stopPush") == 1);
     CHECK(h.fake.transportsAlive() == 0);
@@ -250,7 +251,7 @@ TEST_CASE("contract: resetState clears queue, results and status without touchin
     seedData(h);
     h.initialize(testOptions(50));
     const int calls = h.fake.totalCalls();
-    auto r = h.settle(h.orc.resetState());
+    auto r = h.settle(h.manager.resetState());
     CHECK(r.ok());
     CHECK(h.fake.totalCalls() == calls);  // no transport call at all (no stopPush, no cancelAll)
     CHECK(h.fake.transportsAlive() == 1);
@@ -274,7 +275,7 @@ TEST_CASE("contract: destroy then initialize starts a fresh lifecycle with a new
     Harness h;
     seedData(h);
     h.initialize();
-    h.settle(h.orc.destroy());
+    h.settle(h.manager.destroy());
     h.fake.jobs.push(fetchedJobs({makeJob("second-life", JobStatus::Queued)}));
     h.initialize();
     CHECK(h.fake.count("factory") == 2);

@@ -1,5 +1,5 @@
 // Polling (decision 3, spec §4.8, §6.3), the push socket as it reaches the orchestrator
-// (PushListener, decision 1, the generationWebsocketManager and adapterHandlers intents of
+// (the Update sink, decision 1, the generationWebsocketManager and adapterHandlers intents of
 // §7.3), and publishing. Virtual time only.
 #include <doctest/doctest.h>
 
@@ -166,7 +166,7 @@ TEST_CASE("spec 6.3: any other status error sets status error with GPU Unknown, 
 TEST_CASE("spec 6.3: a status 404 during initialize fails it (the transport path rethrows)") {
     Harness h;
     h.fake.status.push(httpError(404, "Not Found"));
-    auto r = h.settle(h.orc.initialize(testOptions()));
+    auto r = h.settle(h.start(testOptions()));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().httpStatus == 404);
     CHECK_FALSE(h.snap()->systemStatusApiAvailable);
@@ -214,7 +214,7 @@ TEST_CASE("decision 1: the first connect after cleanup and a new initialize does
     h.initialize();
     h.fake.pushPhase(ConnectionPhase::Connected);
     h.exec.runUntilIdle();
-    h.settle(h.orc.cleanup());
+    h.settle(h.manager.cleanup());
     h.initialize();
     h.fake.resetCounts();
     h.fake.pushPhase(ConnectionPhase::Connected);
@@ -238,7 +238,7 @@ TEST_CASE("spec 7.3 generationWebsocketManager intent: a flat queue_update repla
     Harness h;
     h.fake.jobs.push(fetchedJobs({makeJob("old", JobStatus::Processing)}));
     h.initialize();
-    h.fake.push([](PushListener& l) { l.onQueueUpdate({makeJob("q1", JobStatus::Queued), makeJob("q2", JobStatus::Queued)}); });
+    h.fake.push([](UpdateSink& l) { l.apply(QueueListing{{makeJob("q1", JobStatus::Queued), makeJob("q2", JobStatus::Queued)}}); });
     h.exec.runUntilIdle();
     CHECK(ids(h.snap()->jobs) == std::vector<std::string>{"q1", "q2"});
 }
@@ -249,7 +249,7 @@ TEST_CASE("spec 7.3 generationWebsocketManager intent: system_status merges stat
     model::SystemStatusPatch p;
     p.status = "degraded";
     p.queue_length = 3;
-    h.fake.push([p](PushListener& l) { l.onSystemStatus(p); });
+    h.fake.push([p](UpdateSink& l) { l.apply(p); });
     h.exec.runUntilIdle();
     const auto s = h.snap();
     CHECK(s->systemStatus->status == "degraded");
@@ -265,7 +265,7 @@ TEST_CASE("spec 7.3 generationWebsocketManager intent: generation_complete remov
     m.job_id = "job-7";
     m.result_id = "res-7";
     m.image_base64 = "aGVsbG8=";
-    h.fake.push([m](PushListener& l) { l.onCompletion(m); });
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
     h.exec.runUntilIdle();
     const auto s = h.snap();
     CHECK(s->jobs.empty());
@@ -291,7 +291,7 @@ TEST_CASE("spec 7.3 generationWebsocketManager intent: generation_error notifies
     model::ErrorMessage m;
     m.job_id = "job-8";
     m.error = "something failed";
-    h.fake.push([m](PushListener& l) { l.onJobError(m); });
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
     h.exec.runUntilIdle();
     CHECK(h.snap()->jobs.empty());
     const auto e = findEvent(h.drain(), "Generation failed: something failed");
@@ -308,13 +308,13 @@ TEST_CASE("spec 7.3 adapterHandlers: progress, started and queue events each rea
     params.prompt = model::Text("from the socket");
     params.steps = 30;
     st.params = params;
-    h.fake.push([st](PushListener& l) { l.onStarted(st); });
+    h.fake.push([st](UpdateSink& l) { l.apply(st); });
     model::ProgressMessage pm;
     pm.job_id = "started-1";
     pm.progress = 40;
     pm.status = JobStatus::Processing;
     pm.current_step = 12;
-    h.fake.push([pm](PushListener& l) { l.onProgress(pm); });
+    h.fake.push([pm](UpdateSink& l) { l.apply(pm); });
     h.exec.runUntilIdle();
     const auto j = findJob(h.snap()->jobs, "started-1");
     REQUIRE(j);
@@ -379,7 +379,7 @@ TEST_CASE("architecture: push updates are coalesced into one snapshot per few mi
         model::ProgressMessage m;
         m.job_id = "hot";
         m.progress = static_cast<uint8_t>(i);
-        h.fake.push([m](PushListener& l) { l.onProgress(m); });
+        h.fake.push([m](UpdateSink& l) { l.apply(m); });
     }
     h.exec.runUntilIdle();
     CHECK(h.snap()->version == v0);  // not yet: waiting for the coalescing delay
@@ -392,7 +392,7 @@ TEST_CASE("architecture: push updates are coalesced into one snapshot per few mi
     model::ProgressMessage once;
     once.job_id = "hot";
     once.progress = 5;
-    h.fake.push([once](PushListener& l) { l.onProgress(once); });
+    h.fake.push([once](UpdateSink& l) { l.apply(once); });
     h.exec.runUntilIdle();
     CHECK(h.snap()->version == v1 + 1);
     CHECK(findJob(h.snap()->jobs, "hot")->progress == 5);
@@ -405,7 +405,7 @@ TEST_CASE("spec 7.3 transportModule: cleanup resets the connection phase to idle
     h.exec.runUntilIdle();
     REQUIRE(h.snap()->connection.phase == ConnectionPhase::Reconnecting);
     REQUIRE(h.snap()->connection.lastError == "socket closed (1006)");
-    h.settle(h.orc.cleanup());
+    h.settle(h.manager.cleanup());
     CHECK(h.snap()->connection.phase == ConnectionPhase::Idle);
     CHECK(h.snap()->connection.lastError.empty());
 }
@@ -437,4 +437,38 @@ TEST_CASE("spec 7.3 useGenerationQueueClient: an invalid system status is not ap
     REQUIRE(events.size() == 1);
     CHECK(events[0].kind == NotificationKind::Warning);
     CHECK(events[0].detail == "system status: status must be a string, got 123");
+}
+
+TEST_CASE("issue 16.4: a clock's refresh (a metrics second closing) publishes without holding back the progress that follows it") {
+    Harness h;
+    auto o = testOptions();
+    o.polls.publishCoalesceMs = 4;
+    h.initialize(o);
+    h.fake.pushPhase(ConnectionPhase::Connected);
+    h.exec.runUntilIdle();
+    h.exec.advance(50);  // a quiet spell: nothing pending
+    const auto v0 = h.snap()->version;
+    // Step from timer to timer until one publishes: the first second of metrics closes.
+    for (int i = 0; i < 100 && h.snap()->version == v0; ++i) {
+        const auto next = h.exec.nextTimerAt();
+        REQUIRE(next.has_value());
+        h.exec.advanceTo(*next);
+    }
+    REQUIRE(h.snap()->version == v0 + 1);
+    REQUIRE(h.snap()->metrics != nullptr);
+    const auto v1 = h.snap()->version;
+    // Progress in the same millisecond: published as soon as its task ends, not 4 ms later.
+    model::ProgressMessage m;
+    m.job_id = "hot";
+    m.progress = 7;
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
+    h.exec.runUntilIdle();
+    CHECK(h.snap()->version == v1 + 1);
+    // News still coalesces after news: a second progress at once waits for the window.
+    m.progress = 8;
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
+    h.exec.runUntilIdle();
+    CHECK(h.snap()->version == v1 + 1);
+    h.exec.advance(4);
+    CHECK(h.snap()->version == v1 + 2);
 }

@@ -97,7 +97,7 @@ TEST_CASE("issue: a snapshot cannot be mutated, and what it shows never changes 
     h.settle(h.orc.addResult(makeResult("new")));
     model::SystemStatusPatch q;
     q.status = "degraded";
-    h.fake.push([q](PushListener& l) { l.onSystemStatus(q); });
+    h.fake.push([q](UpdateSink& l) { l.apply(q); });
     h.exec.runUntilIdle();
 
     const SnapshotPtr after = h.snap();
@@ -149,7 +149,7 @@ TEST_CASE("issue: after one progress update in a 10,000-job queue the new snapsh
     model::ProgressMessage m;
     m.job_id = "job-4242";  // processing (4242 % 3 == 0)
     m.progress = 55;
-    h.fake.push([m](PushListener& l) { l.onProgress(m); });
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
     h.exec.runUntilIdle();
     const SnapshotPtr next = h.snap();
     REQUIRE(next->version > prev->version);
@@ -173,7 +173,7 @@ TEST_CASE("issue: a status-only change does not copy the job lists") {
     const SnapshotPtr prev = h.snap();
     model::SystemStatusPatch p;
     p.queue_length = 12;
-    h.fake.push([p](PushListener& l) { l.onSystemStatus(p); });
+    h.fake.push([p](UpdateSink& l) { l.apply(p); });
     h.exec.runUntilIdle();
     const SnapshotPtr next = h.snap();
     REQUIRE(next->version > prev->version);
@@ -192,7 +192,7 @@ TEST_CASE("issue: a status change of one job in a 10,000-job queue still leaves 
     m.job_id = "job-3";  // processing -> completed: it leaves activeJobs and moves in the sorted list
     m.status = JobStatus::Completed;
     m.progress = 100;
-    h.fake.push([m](PushListener& l) { l.onProgress(m); });
+    h.fake.push([m](UpdateSink& l) { l.apply(m); });
     h.exec.runUntilIdle();
     const SnapshotPtr next = h.snap();
     CHECK(next->jobs.sharedChunksWith(prev->jobs) == chunkCount(prev->jobs) - 1);

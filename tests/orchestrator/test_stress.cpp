@@ -70,8 +70,18 @@ struct ThreadHarness {
     FakeBackend fake{*exec};
     SnapshotBuffer buffer;
     EventQueue events{1'000'000};
-    GenerationOrchestrator orc{*exec, fake.factory(), buffer, events};
-    ~ThreadHarness() { exec.reset(); }
+    OrchestratorManager manager{*exec, fake.factory(), buffer, events, testOptions()};
+    std::optional<Binding> binding{manager.acquire()};
+    GenerationOrchestrator& orc = manager.orchestrator();
+    // The last release posts the destroy; the worker runs it before it stops.
+    ~ThreadHarness() {
+        binding.reset();
+        exec.reset();
+    }
+    std::shared_future<model::Status> start(OrchestratorOptions o) {
+        manager.setOptions(std::move(o));
+        return binding->initialize();
+    }
 };
 
 // Returns "" when the snapshot is consistent, else what is wrong.
@@ -148,10 +158,10 @@ TEST_CASE("issue: TSan-clean stress: one thread merges 1,000,000 progress update
     opts.polls.queueWhileSocketDownMs = opts.polls.queueWhileSocketUpMs = 1'000'000'000;  // no poll replaces the list
     opts.polls.statusMs = 1'000'000'000;
     opts.polls.resultsRefreshDelayMs = 1'000'000'000;
-    auto init = h.orc.initialize(opts);
+    auto init = h.start(opts);
     REQUIRE(init.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
     REQUIRE(init.get().ok());
-    PushListener* listener = h.fake.listener();
+    UpdateSink* listener = h.fake.listener();
     REQUIRE(listener != nullptr);
     REQUIRE(checkSnapshot(*h.buffer.acquire()).empty());
 
@@ -185,7 +195,7 @@ TEST_CASE("issue: TSan-clean stress: one thread merges 1,000,000 progress update
     for (long first = 0; first < total && !writerStuck; first += kBatch) {
         const long last = std::min(total, first + kBatch) - 1;  // the batch's final update goes through the facade
         h.exec->post([listener, first, last] {
-            for (long i = first; i < last; ++i) listener->onProgress(updateMsg(i));
+            for (long i = first; i < last; ++i) listener->apply(updateMsg(i));
         });
         auto f = h.orc.handleProgressMessage(updateMsg(last));
         if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) writerStuck = true;

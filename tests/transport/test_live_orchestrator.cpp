@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "orchestrator/orchestrator.hpp"
+#include "orchestrator/manager.hpp"
 #include "transport_test_util.hpp"
 
 using namespace genmon;
@@ -18,13 +18,17 @@ namespace {
 struct Live {
     explicit Live(sim::SimOptions simOptions = quietSim(), transport::TransportSettings settings = fastSettings())
         : sim(startSim(std::move(simOptions))) {
-        orch = std::make_unique<orchestrator::GenerationOrchestrator>(
-            worker.loop, transport::makeTransportFactory(worker.loop, std::move(settings)), buffer, events);
+        manager = std::make_unique<orchestrator::OrchestratorManager>(
+            worker.loop, transport::makeTransportFactory(worker.loop, std::move(settings)), buffer, events,
+            orchestrator::OrchestratorOptions{});
+        binding.emplace(manager->acquire());
+        orch = &manager->orchestrator();
     }
     ~Live() {
-        orch->destroy().wait();
+        manager->destroy().wait();
+        binding.reset();
         worker.loop.stop();  // answers still queued run while the orchestrator exists
-        orch.reset();
+        manager.reset();
     }
 
     orchestrator::OrchestratorOptions options() const {
@@ -39,7 +43,8 @@ struct Live {
     }
 
     model::Status init(orchestrator::OrchestratorOptions o) {
-        auto f = orch->initialize(std::move(o));
+        manager->setOptions(std::move(o));
+        auto f = binding->initialize();
         REQUIRE(f.wait_for(15s) == std::future_status::ready);
         return f.get();
     }
@@ -80,7 +85,9 @@ struct Live {
     std::unique_ptr<sim::SimServer> sim;
     orchestrator::SnapshotBuffer buffer;
     orchestrator::EventQueue events;
-    std::unique_ptr<orchestrator::GenerationOrchestrator> orch;
+    std::unique_ptr<orchestrator::OrchestratorManager> manager;
+    std::optional<orchestrator::Binding> binding;
+    orchestrator::GenerationOrchestrator* orch = nullptr;  // reads and actions; lifecycle via the manager
     std::vector<Event> seen;
 };
 

@@ -176,23 +176,26 @@ TEST_CASE("issue 10 record and replay: a recorded sim session replays twice to t
     CHECK(a.out == full1 + "\n");
 }
 
+// A live session against the sim recorded up to its first full refresh, then ended.
+static void recordFirstRefresh(sim::SimServer& sim, const std::string& path) {
+    app::RuntimeOptions ro;
+    ro.transport = fastSettings();
+    ro.retryInitialize = false;
+    app::Runtime rt(ro);
+    orchestrator::BackendConfig backend;
+    backend.baseUrl = sim.baseUrl();
+    REQUIRE(rt.startRecording(path, backend).ok());
+    auto first = rt.start(backend, std::nullopt);
+    REQUIRE(first.wait_for(10s) == std::future_status::ready);
+    REQUIRE(first.get().ok());
+    rt.shutdown();
+    REQUIRE(rt.stopRecording().ok());
+}
+
 TEST_CASE("issue 10 record and replay: actions during a replay answer that the backend is a recording") {
     auto sim = startSim();
     const std::string path = tempPath("replay-actions");
-    {
-        app::RuntimeOptions ro;
-        ro.transport = fastSettings();
-        ro.retryInitialize = false;
-        app::Runtime rt(ro);
-        orchestrator::BackendConfig backend;
-        backend.baseUrl = sim->baseUrl();
-        REQUIRE(rt.startRecording(path, backend).ok());
-        auto first = rt.start(backend, std::nullopt);
-        REQUIRE(first.wait_for(10s) == std::future_status::ready);
-        REQUIRE(first.get().ok());
-        rt.shutdown();
-        REQUIRE(rt.stopRecording().ok());
-    }
+    recordFirstRefresh(*sim, path);
     auto session = app::ReplaySession::open(path);
     REQUIRE(session.ok());
     auto& s = *session.value();
@@ -217,6 +220,31 @@ TEST_CASE("issue 10 record and replay: actions during a replay answer that the b
     bool told = false;
     for (const auto& e : s.events().drain()) told = told || e.detail == transport::kReplayRefusal;
     CHECK(told);
+    s.shutdown();
+}
+
+TEST_CASE("issue 15.2: a replay goes through an OrchestratorManager: one binding, initialized once, destroyed by its release") {
+    auto sim = startSim();
+    const std::string path = tempPath("replay-manager");
+    recordFirstRefresh(*sim, path);
+    auto session = app::ReplaySession::open(path);
+    REQUIRE(session.ok());
+    auto& s = *session.value();
+    CHECK(s.manager().consumerCount() == 1);
+    CHECK_FALSE(s.manager().isInitialized());
+    s.runToEnd();
+    CHECK(s.manager().isInitialized());
+    CHECK(&s.orchestrator() == &s.manager().orchestrator());
+    CHECK(s.snapshots().acquire()->isActive);
+    CHECK_FALSE(s.snapshots().acquire()->replayName.empty());
+    // Lifecycle through the manager: destroy ends it, and the snapshot says so.
+    auto d = s.manager().destroy();
+    s.runPending();
+    REQUIRE(d.wait_for(1s) == std::future_status::ready);
+    CHECK(d.get().ok());
+    CHECK_FALSE(s.manager().isInitialized());
+    CHECK_FALSE(s.snapshots().acquire()->isActive);
+    CHECK(s.snapshots().acquire()->jobs.empty());
     s.shutdown();
 }
 

@@ -16,15 +16,9 @@ using namespace genmon;
 
 namespace {
 
-struct CountingListener final : orchestrator::PushListener {
+struct CountingListener final : orchestrator::UpdateSink {
     int progress = 0;
-    void onProgress(const model::ProgressMessage&) override { ++progress; }
-    void onCompletion(const model::CompletionMessage&) override {}
-    void onJobError(const model::ErrorMessage&) override {}
-    void onStarted(const model::StartedMessage&) override {}
-    void onQueueUpdate(std::vector<model::Job>) override {}
-    void onSystemStatus(const model::SystemStatusPatch&) override {}
-    void onConnection(const orchestrator::ConnectionInfo&) override {}
+    void apply(orchestrator::Update u) override { progress += std::holds_alternative<model::ProgressMessage>(u) ? 1 : 0; }
 };
 
 }  // namespace

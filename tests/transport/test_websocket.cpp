@@ -20,16 +20,16 @@ using orchestrator::ConnectionPhase;
 namespace {
 
 // Records what the socket delivers; read from the test thread, written on the worker.
-class Recorder final : public orchestrator::PushListener {
+class Recorder final : public orchestrator::UpdateSink {
 public:
-    void onProgress(const model::ProgressMessage& m) override { add([&] { progress.push_back(m); }); }
-    void onCompletion(const model::CompletionMessage& m) override { add([&] { completions.push_back(m); }); }
-    void onJobError(const model::ErrorMessage& m) override { add([&] { errors.push_back(m); }); }
-    void onStarted(const model::StartedMessage& m) override { add([&] { started.push_back(m); }); }
-    void onQueueUpdate(std::vector<model::Job>) override { add([] {}); }
-    void onSystemStatus(const model::SystemStatusPatch&) override { add([] {}); }
-    void onConnection(const ConnectionInfo& info) override {
-        add([&] { phases.push_back(info); });
+    void apply(orchestrator::Update u) override {
+        add([&] {
+            if (auto* m = std::get_if<model::ProgressMessage>(&u)) progress.push_back(*m);
+            if (auto* c = std::get_if<model::CompletionMessage>(&u)) completions.push_back(*c);
+            if (auto* e = std::get_if<model::ErrorMessage>(&u)) errors.push_back(*e);
+            if (auto* st = std::get_if<model::StartedMessage>(&u)) started.push_back(*st);
+            if (auto* info = std::get_if<ConnectionInfo>(&u)) phases.push_back(*info);
+        });
     }
 
     template <class F>
