@@ -151,7 +151,11 @@ struct Reader {
         const error_code e = v.get_string().get(out);
         return e ? classify(e) : Read::Ok;
     }
+    // number() and integer() try the parse first: it only succeeds on a number token, and a
+    // failed one leaves the value to the typed path below (issue 16.3: skipping the type test
+    // saved 0.7 % of a /jobs/active decode's instructions).
     Read number(od::value& v, double& out) {
+        if (v.get_double().get(out) == simdjson::SUCCESS) return std::isfinite(out) ? Read::Ok : Read::Wrong;
         const Read k = expect(v, od::json_type::number);
         if (k != Read::Ok) return k;
         const error_code e = v.get_double().get(out);
@@ -159,6 +163,7 @@ struct Reader {
         return std::isfinite(out) ? Read::Ok : Read::Wrong;
     }
     Read integer(od::value& v, int64_t& out) {
+        if (v.get_int64().get(out) == simdjson::SUCCESS) return Read::Ok;
         const Read k = expect(v, od::json_type::number);
         if (k != Read::Ok) return k;
         if (v.get_int64().get(out) == simdjson::SUCCESS) return Read::Ok;

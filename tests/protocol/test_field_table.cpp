@@ -102,3 +102,24 @@ TEST_CASE("issue 15.3: a broken document stops the field walk and fails the payl
     const auto broken = readThrough(R"({"a":1,"dd":[1,2})");
     CHECK_FALSE(broken.ok);
 }
+
+TEST_CASE("issue 16.3: integers parse first and fall back to the typed path for 20.0, strings, null and bare words") {
+    const ReadBack ok = readThrough(R"({"cc":-7,"dd":20.0,"bb":2147483647})");
+    REQUIRE(ok.ok);
+    CHECK(ok.reason.empty());
+    CHECK(ok.target.cc == -7);
+    CHECK(ok.target.dd == 20);
+    CHECK(ok.target.bb == 2147483647);
+    for (const char* raw : {"20.5", "\"20\"", "1e30", "2147483648", "true", "{}", "[1]"}) {
+        CAPTURE(raw);
+        const ReadBack wrong = readThrough(std::string(R"({"cc":1,"dd":)") + raw + "}");
+        REQUIRE(wrong.ok);
+        CHECK_FALSE(wrong.target.dd);
+        CHECK(wrong.warnings.size() == 1);
+    }
+    const ReadBack null = readThrough(R"({"cc":1,"dd":null})");
+    CHECK(null.ok);
+    CHECK(null.warnings.empty());
+    const ReadBack bare = readThrough(R"({"cc":1,"dd":NaN})");
+    CHECK_FALSE(bare.target.dd);
+}
